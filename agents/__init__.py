@@ -1,0 +1,1 @@
+"""AI agents: greeting, conversation engine, channel attachments, Start/Stop and logs."""

@@ -1,0 +1,178 @@
+"""AI Agents: the agent page with its Communication channels card, Start/Stop and logs."""
+
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import lifecycle
+from .forms import AgentForm, AttachmentForm
+from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
+
+STATE_COLOURS = {
+    "stopped": "#6b7280",
+    "starting": "#d97706",
+    "running": "#15803d",
+    "stopping": "#d97706",
+    "offline": "#6b7280",
+    "registering": "#d97706",
+    "live": "#15803d",
+    "error": "#b91c1c",
+}
+
+
+def badge(value: str, label: str):
+    return format_html(
+        '<span class="state-badge state-{}" style="color:#fff;background:{};padding:2px 8px;'
+        'border-radius:10px;font-weight:600;">{}</span>',
+        value,
+        STATE_COLOURS.get(value, "#6b7280"),
+        label,
+    )
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ChannelAttachment
+    form = AttachmentForm
+    extra = 0
+    verbose_name = "Twilio connection"
+    verbose_name_plural = "Communication channels"
+    fields = ["channel", "connection", "inbound", "live_state"]
+    readonly_fields = ["channel", "live_state"]
+    autocomplete_fields = []
+
+    @admin.display(description="Channel")
+    def channel(self, obj):
+        return "Twilio"
+
+    @admin.display(description="State")
+    def live_state(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        parts = [badge(obj.line_state, obj.get_line_state_display())]
+        if obj.line_state == ChannelAttachment.LineState.LIVE and obj.webhook_url:
+            parts.append(format_html(' <code class="webhook-url">{}</code>', obj.webhook_url))
+        if obj.line_state == ChannelAttachment.LineState.LIVE and not obj.inbound:
+            parts.append(format_html(" {}", "outbound only"))
+        if obj.line_state == ChannelAttachment.LineState.ERROR and obj.last_error:
+            parts.append(format_html(' <span class="errornote attachment-error">{}</span>', obj.last_error))
+        if obj.agent.state != Agent.State.STOPPED and obj.restart_needed:
+            parts.append(format_html(" {}", badge("starting", "restart needed")))
+        return format_html("{}" * len(parts), *parts)
+
+
+class ScriptedAnswerInline(admin.TabularInline):
+    model = ScriptedAnswer
+    extra = 1
+    verbose_name_plural = "Scripted answers (scripted engine)"
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    form = AgentForm
+    inlines = [AttachmentInline, ScriptedAnswerInline]
+    list_display = ["name", "state_badge", "channels", "max_opened_sessions", "open_sessions", "updated_at"]
+    search_fields = ["name"]
+    actions = ["start_agents", "stop_agents"]
+    change_form_template = "admin/agents/agent_form.html"
+    readonly_fields = ["state_badge", "prepared_answers_stats"]
+    fieldsets = [
+        (None, {"fields": ["name", "state_badge", "greeting", "max_opened_sessions"]}),
+        ("Conversation", {"fields": ["engine", "fallback_line", "goodbye_line", "goodbye_phrases"]}),
+        (
+            "LLM engine",
+            {
+                "classes": ["collapse"],
+                "fields": ["llm_base_url", "llm_api_key", "llm_model", "llm_system_prompt", "llm_timeout_seconds"],
+            },
+        ),
+        ("Answers prepared while the caller speaks", {"fields": ["prepared_answers_stats"]}),
+    ]
+
+    @admin.display(description="State", ordering="state")
+    def state_badge(self, obj):
+        return badge(obj.state, obj.get_state_display()) if obj.pk else "—"
+
+    @admin.display(description="Channels")
+    def channels(self, obj):
+        names = [f"{a.connection.name}{' (inbound)' if a.inbound else ''}" for a in obj.attachments.all()]
+        return ", ".join(names) or "—"
+
+    @admin.display(description="Open sessions")
+    def open_sessions(self, obj):
+        return obj.sessions.filter(state__in=["dialing", "open"]).count()
+
+    @admin.display(description="Prepared answers")
+    def prepared_answers_stats(self, obj):
+        total = obj.prepared_hits + obj.prepared_misses
+        if not total:
+            return "No turns yet."
+        rate = 100 * obj.prepared_hits // total
+        return f"{obj.prepared_hits} served at once, {obj.prepared_misses} made fresh ({rate}% hits)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("attachments__connection")
+
+    def get_urls(self):
+        own = [
+            path("<int:agent_id>/start/", self.admin_site.admin_view(self.start_view), name="agents_agent_start"),
+            path("<int:agent_id>/stop/", self.admin_site.admin_view(self.stop_view), name="agents_agent_stop"),
+            path("<int:agent_id>/logs/", self.admin_site.admin_view(self.logs_view), name="agents_agent_logs"),
+        ]
+        return own + super().get_urls()
+
+    def _back_to_agent(self, agent_id):
+        return redirect(reverse("admin:agents_agent_change", args=[agent_id]))
+
+    def start_view(self, request, agent_id):
+        agent = get_object_or_404(Agent, pk=agent_id)
+        if request.method != "POST" or not self.has_change_permission(request, agent):
+            return self._back_to_agent(agent_id)
+        lifecycle.start_agent(agent.id)
+        messages.success(request, f"Agent “{agent.name}” started. Its Twilio numbers are being registered.")
+        return self._back_to_agent(agent_id)
+
+    def stop_view(self, request, agent_id):
+        agent = get_object_or_404(Agent, pk=agent_id)
+        if request.method != "POST" or not self.has_change_permission(request, agent):
+            return self._back_to_agent(agent_id)
+        lifecycle.stop_agent(agent.id)
+        messages.success(request, f"Agent “{agent.name}” stopped. Its numbers are offline.")
+        return self._back_to_agent(agent_id)
+
+    def logs_view(self, request, agent_id):
+        agent = get_object_or_404(Agent, pk=agent_id)
+        tab = request.GET.get("tab", "twilio")
+        entries = AgentLogEntry.objects.filter(agent=agent, channel_kind=tab)[:500]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Logs · {agent.name}",
+            "agent": agent,
+            "opts": self.model._meta,
+            "tabs": [("twilio", "Twilio")],
+            "tab": tab,
+            "entries": entries,
+        }
+        return TemplateResponse(request, "admin/agents/logs.html", context)
+
+    @admin.action(description="Start agent")
+    def start_agents(self, request, queryset):
+        for agent in queryset:
+            lifecycle.start_agent(agent.id)
+        self.message_user(request, f"Started {queryset.count()} agent(s).", messages.SUCCESS)
+
+    @admin.action(description="Stop agent")
+    def stop_agents(self, request, queryset):
+        for agent in queryset:
+            lifecycle.stop_agent(agent.id)
+        self.message_user(request, f"Stopped {queryset.count()} agent(s).", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        lifecycle.stop_agent(obj.id)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for agent in queryset:
+            lifecycle.stop_agent(agent.id)
+        super().delete_queryset(request, queryset)

@@ -1,0 +1,53 @@
+"""Start agent / Stop agent: snapshot and register each attachment, or take the lines offline."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels_twilio import lifecycle as twilio_lifecycle
+from sessions_app.models import Session
+
+from . import agent_log
+from .models import Agent, ChannelAttachment
+
+# One start/stop hook per channel kind.
+CHANNEL_HOOKS = {"twilio": twilio_lifecycle}
+
+
+def start_agent(agent_id: int) -> None:
+    """Snapshot every attachment and bring its line up; the agent runs once all are settled."""
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        attachments = list(agent.attachments.select_related("connection"))
+        agent.state = Agent.State.STARTING
+        agent.started_at = timezone.now()
+        agent.save(update_fields=["state", "started_at", "updated_at"])
+        for attachment in attachments:
+            CHANNEL_HOOKS[attachment.channel_kind].start(attachment)
+        agent_log.info(agent.id, f"Agent started with {len(attachments)} Twilio connection(s).")
+        if not attachments:
+            agent_log.warning(agent.id, "No communication channel is attached: the agent takes no calls.")
+    transaction.on_commit(lambda: settle_started(agent_id))
+
+
+def settle_started(agent_id: int) -> None:
+    """Starting → running once no attachment is still registering."""
+    if not ChannelAttachment.objects.filter(
+        agent_id=agent_id, line_state=ChannelAttachment.LineState.REGISTERING
+    ).exists():
+        Agent.objects.filter(pk=agent_id, state=Agent.State.STARTING).update(state=Agent.State.RUNNING)
+
+
+def stop_agent(agent_id: int) -> None:
+    """Take every line offline and close the agent's open sessions (reason agent-stopped)."""
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().get(pk=agent_id)
+        agent.state = Agent.State.STOPPING
+        agent.save(update_fields=["state", "updated_at"])
+        for attachment in agent.attachments.all():
+            CHANNEL_HOOKS[attachment.channel_kind].stop(attachment)
+        open_sessions = Session.objects.filter(agent_id=agent_id, state__in=Session.OPEN_STATES)
+        closed = open_sessions.update(
+            state=Session.State.CLOSED, close_reason=Session.CloseReason.AGENT_STOPPED, closed_at=timezone.now()
+        )
+        Agent.objects.filter(pk=agent_id).update(state=Agent.State.STOPPED)
+        agent_log.info(agent_id, f"Agent stopped: its numbers are offline; {closed} open session(s) closed.")

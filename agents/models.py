@@ -1,0 +1,171 @@
+"""Agents, their channel attachments (with the running snapshot) and their logs."""
+
+from django.db import models
+from django.db.models import Q
+
+from flametree_portal.encrypted_fields import EncryptedTextField
+
+
+class Agent(models.Model):
+    """An AI agent that answers and places calls on the channels attached to it."""
+
+    class State(models.TextChoices):
+        STOPPED = "stopped", "Stopped"
+        STARTING = "starting", "Starting"
+        RUNNING = "running", "Running"
+        STOPPING = "stopping", "Stopping"
+
+    class Engine(models.TextChoices):
+        SCRIPTED = "scripted", "Scripted (offline: questions and answers)"
+        LLM = "llm", "LLM (OpenAI-compatible chat completions)"
+
+    name = models.CharField(max_length=120, unique=True)
+    greeting = models.TextField(
+        default="Hello! How can I help you today?",
+        help_text="What the agent says first on every call.",
+    )
+    max_opened_sessions = models.PositiveIntegerField(
+        "Max opened sessions",
+        default=5,
+        help_text="How many calls this agent holds at once; further calls get a busy signal.",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.STOPPED)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    engine = models.CharField(max_length=10, choices=Engine.choices, default=Engine.SCRIPTED)
+    fallback_line = models.TextField(
+        default="Sorry, I didn't catch that. Could you say it another way?",
+        help_text="Said when the agent has no answer (scripted engine) or the model fails (LLM).",
+    )
+    goodbye_line = models.TextField(
+        default="Thank you for calling. Goodbye!",
+        help_text="Said before the agent hangs up.",
+    )
+    goodbye_phrases = models.TextField(
+        default="goodbye, bye, that's all, hang up",
+        help_text="Comma-separated phrases; when the caller says one, the agent says goodbye and hangs up.",
+    )
+    llm_base_url = models.URLField(
+        "LLM base URL", blank=True, help_text="e.g. https://api.openai.com/v1 or http://localhost:11434/v1"
+    )
+    llm_api_key = EncryptedTextField("LLM API key", blank=True, help_text="Stored encrypted, shown masked.")
+    llm_model = models.CharField("LLM model", max_length=120, blank=True, help_text="e.g. gpt-4o-mini")
+    llm_system_prompt = models.TextField(
+        "System prompt",
+        blank=True,
+        default="You are a helpful phone agent. Answer in one or two short spoken sentences.",
+    )
+    llm_timeout_seconds = models.FloatField("LLM timeout (seconds)", default=8.0)
+
+    prepared_hits = models.PositiveIntegerField(default=0, editable=False)
+    prepared_misses = models.PositiveIntegerField(default=0, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_opened_sessions__gte=1), name="agent_max_sessions_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_running(self) -> bool:
+        return self.state == self.State.RUNNING
+
+
+class ScriptedAnswer(models.Model):
+    """One question/answer pair of the scripted engine."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="scripted_answers")
+    question = models.CharField(max_length=300, help_text="A question as a caller might say it.")
+    keywords = models.CharField(
+        max_length=300, blank=True, help_text="Optional comma-separated words that also select this answer."
+    )
+    answer = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class ChannelAttachment(models.Model):
+    """A Twilio connection attached to an agent, with its Inbound switch and running state."""
+
+    class LineState(models.TextChoices):
+        OFFLINE = "offline", "Offline"
+        REGISTERING = "registering", "Registering"
+        LIVE = "live", "Live"
+        ERROR = "error", "Error"
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="attachments")
+    channel_kind = models.CharField(max_length=20, default="twilio", editable=False)
+    connection = models.ForeignKey(
+        "channels_twilio.TwilioConnection", on_delete=models.CASCADE, related_name="attachments"
+    )
+    inbound = models.BooleanField(
+        "Inbound", default=False, help_text="Answer incoming calls to this number. Off: outbound calls only."
+    )
+
+    # The running snapshot: the connection's settings copied at Start agent. Webhooks and
+    # outbound calls read these, never the live form, so edits wait for a restart.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    snapshot_auth_token = EncryptedTextField(blank=True, editable=False)
+    snapshot_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    line_state = models.CharField(max_length=12, choices=LineState.choices, default=LineState.OFFLINE, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    webhook_url = models.URLField(blank=True, editable=False)
+    registered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the one registration task that claimed this snapshot, so a redelivered or
+    # doubled task does not register the number twice.
+    registration_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "communication channel"
+        verbose_name_plural = "Communication channels"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "connection"], name="attachment_once_per_agent"),
+            models.UniqueConstraint(
+                fields=["connection"], condition=Q(inbound=True), name="one_inbound_agent_per_connection"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Twilio: {self.connection.name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.snapshot is not None
+
+    @property
+    def restart_needed(self) -> bool:
+        """The connection was edited after the agent took its snapshot."""
+        return bool(self.snapshot_taken_at and self.connection.updated_at > self.snapshot_taken_at)
+
+
+class AgentLogEntry(models.Model):
+    """A line of an agent's logs, on one channel tab (Twilio)."""
+
+    class Level(models.TextChoices):
+        INFO = "info", "Info"
+        WARNING = "warning", "Warning"
+        ERROR = "error", "Error"
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="log_entries")
+    channel_kind = models.CharField(max_length=20, default="twilio")
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.INFO)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "log entry"
+        verbose_name_plural = "log entries"
+
+    def __str__(self) -> str:
+        return f"[{self.level}] {self.message[:80]}"

@@ -1,0 +1,1 @@
+"""The Twilio voice channel: connections, the door to Twilio's REST API, TwiML and webhooks."""

@@ -1,0 +1,79 @@
+"""Settings > Channels: the Twilio connections, as an administrator sees them."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
+
+from .forms import TwilioConnectionForm
+from .models import TwilioConnection
+
+CHANNEL_KINDS = [
+    {"name": "Twilio", "description": "Voice calls on a Twilio phone number", "active": True},
+]
+
+
+@admin.register(TwilioConnection)
+class TwilioConnectionAdmin(admin.ModelAdmin):
+    form = TwilioConnectionForm
+    list_display = ["name", "phone_number", "region_and_edge", "agents_using", "auth_token_masked", "updated_at"]
+    list_display_links = ["name"]
+    search_fields = ["name", "description", "phone_number", "account_sid"]
+    list_filter = ["region"]
+    change_list_template = "admin/channels_twilio/channels.html"
+    change_form_template = "admin/channels_twilio/connection_form.html"
+    delete_confirmation_template = "admin/channels_twilio/delete_integration.html"
+    fieldsets = [
+        (None, {"fields": ["name", "description"]}),
+        ("Twilio account", {"fields": ["account_sid", "auth_token", "phone_number"]}),
+        ("Voice", {"fields": ["voice_model", "speech_model"]}),
+        (
+            "Region and Edge",
+            {
+                "fields": ["region", "edge"],
+                "description": "Optional. Left empty, Twilio uses us1 / ashburn. Pick the region and "
+                "edge closest to this portal to reduce call latency.",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(agent_count=Count("attachments"))
+
+    @admin.display(description="Region / edge")
+    def region_and_edge(self, obj):
+        if not obj.region and not obj.edge:
+            return "default"
+        return " / ".join(part for part in [obj.region or "us1", obj.edge] if part)
+
+    @admin.display(description="Agents using it", ordering="agent_count")
+    def agents_using(self, obj):
+        attachments = obj.attachments.select_related("agent")
+        if not attachments:
+            return "—"
+        return format_html_join(
+            ", ",
+            "{}{}",
+            ((a.agent.name, " (inbound)" if a.inbound else "") for a in attachments),
+        )
+
+    @admin.display(description="Auth Token")
+    def auth_token_masked(self, obj):
+        return format_html("<code>{}</code>", obj.masked_auth_token)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "channel_kinds": CHANNEL_KINDS, "title": "Channels"}
+        return super().changelist_view(request, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": "New connector · Twilio"}
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": "Details"}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        connection = self.get_object(request, object_id)
+        agents = [a.agent for a in connection.attachments.select_related("agent")] if connection else []
+        extra_context = {**(extra_context or {}), "title": "Delete the integration?", "affected_agents": agents}
+        return super().delete_view(request, object_id, extra_context)

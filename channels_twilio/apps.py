@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ChannelsTwilioConfig(AppConfig):
+    name = "channels_twilio"
+    # The admin shows this app as the "Settings" section (Settings > Channels).
+    verbose_name = "Settings"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,169 @@
+"""The spoken conversation of a call, one webhook at a time.
+
+Each function takes the resolved `CallContext` and Twilio's parameters, writes through the
+sessions services, and returns the TwiML to answer with. No state is kept between
+requests except in the database.
+"""
+
+import logging
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from agents import agent_log
+from agents.engines import Reply, engine_for
+from sessions_app import services
+from sessions_app.models import Message, Session
+
+from . import twiml, webhook_urls
+from .call_context import CallContext
+
+logger = logging.getLogger(__name__)
+
+# Unanswered prompts in a row after which the agent ends the call.
+MAX_SILENT_PROMPTS = 3
+REPROMPT = "Are you still there?"
+SILENCE_GOODBYE = "I can't hear you, so I'll end the call now. Please call again any time. Goodbye."
+ENDED_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+
+
+def answer_call(ctx: CallContext, params) -> VoiceResponse:
+    """The call webhook: open (or, for outbound, find) the session and greet the caller."""
+    if ctx.session is not None and ctx.session.direction == Session.Direction.OUTBOUND:
+        return _answer_outbound(ctx, params)
+    if ctx.attachment is None:
+        return _offline(ctx, params)
+    agent = ctx.attachment.agent
+    opening = services.open_session(
+        agent_id=agent.id,
+        direction=Session.Direction.INBOUND,
+        from_number=params.get("From", ""),
+        to_number=params.get("To", ""),
+        call_sid=params.get("CallSid") or None,
+        connection_id=ctx.connection.id,
+        attachment_id=ctx.attachment.id,
+    )
+    if not opening.accepted:
+        if opening.created:
+            agent_log.warning(
+                agent.id,
+                f"Call from {params.get('From', 'unknown')} rejected as busy: the agent already holds "
+                f"its Max opened sessions ({agent.max_opened_sessions}).",
+            )
+        return twiml.reject_busy()
+    return _greet(ctx, opening.session)
+
+
+def _answer_outbound(ctx: CallContext, params) -> VoiceResponse:
+    session = ctx.session
+    if params.get("CallSid"):
+        services.set_call_sid(session.id, params["CallSid"])
+    if ctx.attachment is None:
+        services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
+        return twiml.offline_apology()
+    if session.is_closed:
+        return twiml.say_and_hang_up("")
+    services.mark_answered(session.id)
+    return _greet(ctx, session)
+
+
+def _offline(ctx: CallContext, params) -> VoiceResponse:
+    message = (
+        f"Call from {params.get('From', 'unknown')} to {params.get('To', 'unknown')} got the offline "
+        "apology: no running agent answers this number (agent stopped, Inbound off, or detached)."
+    )
+    agent_ids = list(ctx.connection.attachments.values_list("agent_id", flat=True)) if ctx.connection else []
+    for agent_id in agent_ids:
+        agent_log.warning(agent_id, message)
+    if not agent_ids:
+        logger.warning("connection=%s %s", ctx.connection.pk if ctx.connection else None, message)
+    return twiml.offline_apology()
+
+
+def _greet(ctx: CallContext, session: Session) -> VoiceResponse:
+    greeting = services.find_message(session.id, "greeting")
+    if greeting is None:
+        text = engine_for(ctx.attachment.agent).greeting()
+        greeting = services.append_message(session.id, Message.Role.AGENT, text, "greeting")
+    return _converse(ctx, session, greeting.text, turn=session.turn + 1)
+
+
+def _converse(ctx: CallContext, session: Session, text: str, turn: int) -> VoiceResponse:
+    snap = ctx.snapshot
+    key = ctx.connection.webhook_key
+    return twiml.converse(
+        text,
+        voice=snap["voice"],
+        language=snap["language"],
+        speech_model=snap["speech_model"],
+        action=webhook_urls.gather_url(key, session.id, turn),
+        partial_callback=webhook_urls.partial_url(key, session.id, turn),
+    )
+
+
+def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
+    """The Gather action: the caller finished speaking (or stayed silent)."""
+    session = ctx.session
+    if session is None:
+        return twiml.offline_apology()
+    if ctx.attachment is None:
+        services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
+        return twiml.offline_apology()
+    answered = services.find_message(session.id, f"agent:{turn}")
+    if answered is not None:  # Twilio retried this request: serve the same answer again
+        return _speak_reply(ctx, session, Reply(answered.text, session.close_reason == "agent-hung-up"), turn)
+    if session.is_closed:
+        return twiml.say_and_hang_up("")
+    speech = (params.get("SpeechResult") or "").strip()
+    if not speech:
+        return _prompt_silent_caller(ctx, session, turn)
+    services.append_message(session.id, Message.Role.CALLER, speech, f"caller:{turn}")
+    reply = engine_for(ctx.attachment.agent).reply(session, speech)
+    services.append_message(session.id, Message.Role.AGENT, reply.text, f"agent:{turn}")
+    services.advance_turn(session.id, turn)
+    return _speak_reply(ctx, session, reply, turn)
+
+
+def _speak_reply(ctx: CallContext, session: Session, reply: Reply, turn: int) -> VoiceResponse:
+    if reply.ends_call:
+        services.close_session(session.id, Session.CloseReason.AGENT_HUNG_UP)
+        return twiml.say_and_hang_up(reply.text, voice=ctx.snapshot["voice"])
+    return _converse(ctx, session, reply.text, turn + 1)
+
+
+def _prompt_silent_caller(ctx: CallContext, session: Session, turn: int) -> VoiceResponse:
+    silent = services.count_silence(session.id)
+    if silent >= MAX_SILENT_PROMPTS:
+        services.append_message(session.id, Message.Role.AGENT, SILENCE_GOODBYE, "silence-goodbye")
+        services.close_session(session.id, Session.CloseReason.SILENCE)
+        return twiml.say_and_hang_up(SILENCE_GOODBYE, voice=ctx.snapshot["voice"])
+    services.append_message(session.id, Message.Role.AGENT, REPROMPT, f"reprompt:{turn}:{silent}")
+    return _converse(ctx, session, REPROMPT, turn)
+
+
+def note_partial(ctx: CallContext, params, turn: int) -> None:
+    """partialResultCallback: keep the newest partial transcript of the turn (cheap)."""
+    if ctx.session is None or ctx.attachment is None:
+        return
+    text = (params.get("StableSpeechResult") or "") + (params.get("UnstableSpeechResult") or "")
+    try:
+        sequence = int(params.get("SequenceNumber", "0"))
+    except ValueError:
+        return
+    services.record_partial(ctx.session.id, turn, sequence, text.strip())
+
+
+def note_status(ctx: CallContext, params) -> None:
+    """Status callback: answered opens an outbound session, an ended call closes it."""
+    status = params.get("CallStatus", "")
+    session = ctx.session
+    call_sid = params.get("CallSid")
+    if session is None and call_sid:
+        session = Session.objects.filter(channel_kind="twilio", call_sid=call_sid, connection=ctx.connection).first()
+    if session is None:
+        return
+    if call_sid and not session.call_sid:
+        services.set_call_sid(session.id, call_sid)
+    if status in ("in-progress", "answered"):
+        services.mark_answered(session.id)
+    elif status in ENDED_STATUSES:
+        services.close_session(session.id, status)

@@ -1,0 +1,100 @@
+"""The Twilio connection: the credentials and number an agent answers calls on."""
+
+import uuid
+
+from django.db import models
+
+from flametree_portal.encrypted_fields import EncryptedTextField
+from flametree_portal.masking import mask_secret
+
+from . import catalog, validators
+
+
+class TwilioConnection(models.Model):
+    """A Twilio account + phone number, created in Settings > Channels and attached to agents."""
+
+    name = models.CharField(
+        max_length=120,
+        help_text="Shown across the portal — pick something that identifies the number or its purpose.",
+    )
+    description = models.TextField(blank=True, help_text="Internal reference; optional.")
+    account_sid = models.CharField(
+        "Account SID",
+        max_length=34,
+        validators=[validators.validate_account_sid],
+        help_text="On the Twilio Console dashboard (console.twilio.com), under Account Info: starts with AC.",
+    )
+    auth_token = EncryptedTextField(
+        "Auth Token",
+        validators=[validators.validate_auth_token],
+        help_text="Shown next to the Account SID on the Twilio Console dashboard (click Show). "
+        "Stored encrypted and displayed masked; paste a new value over the mask to replace it.",
+    )
+    phone_number = models.CharField(
+        "Phone number",
+        max_length=16,
+        validators=[validators.validate_e164],
+        help_text="The Twilio number in E.164 format, e.g. +14155550123, exactly as the Twilio "
+        "Console lists it. It receives inbound calls and is the caller ID for outbound calls.",
+    )
+    voice_model = models.CharField(
+        "Voice model",
+        max_length=80,
+        blank=True,
+        validators=[validators.validate_voice],
+        help_text="Twilio text-to-speech voice for the agent's replies, e.g. Polly.Salli or "
+        "Polly.Lea (French). It also sets the language the caller is understood in. "
+        f"Empty means {catalog.DEFAULT_VOICE}.",
+    )
+    speech_model = models.CharField(
+        "Speech model",
+        max_length=40,
+        blank=True,
+        validators=[validators.validate_speech_model],
+        help_text="Twilio speech recognition model that transcribes the caller, e.g. "
+        f"googlev2_telephony. Empty means {catalog.DEFAULT_SPEECH_MODEL}.",
+    )
+    region = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=list(catalog.REGIONS.items()),
+        help_text="Where Twilio hosts the API and media for this account's traffic. Empty means "
+        "Twilio's default (us1). A region other than us1 needs an Edge.",
+    )
+    edge = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=list(catalog.EDGES.items()),
+        help_text="The Twilio network entry point closest to this portal (e.g. dublin, sydney). "
+        "Empty means Twilio's default (ashburn). Pick the closest to cut call latency.",
+    )
+    # The unguessable part of this connection's webhook URLs.
+    webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Twilio connection"
+        verbose_name_plural = "Channels"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.phone_number})"
+
+    def __repr__(self) -> str:
+        return f"<TwilioConnection {self.pk} {self.phone_number}>"
+
+    def clean(self) -> None:
+        validators.validate_region_and_edge(self.region, self.edge)
+
+    @property
+    def masked_auth_token(self) -> str:
+        return mask_secret(self.auth_token)
+
+    @property
+    def effective_voice(self) -> str:
+        return self.voice_model or catalog.DEFAULT_VOICE
+
+    @property
+    def effective_speech_model(self) -> str:
+        return self.speech_model or catalog.DEFAULT_SPEECH_MODEL

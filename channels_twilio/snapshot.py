@@ -1,0 +1,29 @@
+"""The running snapshot: a connection's settings as they were when the agent started."""
+
+from .catalog import voice_language
+from .models import TwilioConnection
+from .twilio_rest import TwilioAccess
+
+
+def settings_of(connection: TwilioConnection) -> dict:
+    """What webhooks and outbound calls need, minus the token (stored encrypted beside it)."""
+    voice = connection.effective_voice
+    return {
+        "connection_name": connection.name,
+        "account_sid": connection.account_sid,
+        "phone_number": connection.phone_number,
+        "voice": voice,
+        "language": voice_language(voice) or "en-US",
+        "speech_model": connection.effective_speech_model,
+        "region": connection.region,
+        "edge": connection.edge,
+    }
+
+
+def access_from_snapshot(attachment) -> TwilioAccess:
+    snap = attachment.snapshot
+    return TwilioAccess(snap["account_sid"], attachment.snapshot_auth_token, snap["region"], snap["edge"])
+
+
+def access_from_connection(connection: TwilioConnection) -> TwilioAccess:
+    return TwilioAccess(connection.account_sid, connection.auth_token, connection.region, connection.edge)

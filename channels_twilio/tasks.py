@@ -1,0 +1,97 @@
+"""Background work that talks to Twilio: registering a number's webhook."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from agents import agent_log
+from agents.models import ChannelAttachment
+
+from . import snapshot, twilio_rest, webhook_urls
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 4
+
+
+def _backoff(retries: int) -> float:
+    return settings.TWILIO_RETRY_BASE_SECONDS * (2**retries)
+
+
+def _current(attachment_id: int, version: str) -> ChannelAttachment | None:
+    """The attachment, if it still runs the snapshot this task was queued for."""
+    attachment = ChannelAttachment.objects.select_related("agent", "connection").filter(pk=attachment_id).first()
+    if attachment is None or attachment.snapshot_taken_at is None:
+        return None
+    if attachment.snapshot_taken_at.isoformat() != version:
+        return None
+    return attachment
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def register_number(self, attachment_id: int, version: str, claimed: bool = False) -> None:
+    """Point the attachment's number at our webhooks (Start agent, Inbound on)."""
+    if not claimed:
+        won = ChannelAttachment.objects.filter(
+            pk=attachment_id, snapshot_taken_at__isnull=False, registration_claimed_at__isnull=True
+        ).update(registration_claimed_at=timezone.now())
+        if not won:
+            return  # another run of this task has it, or the agent stopped
+    attachment = _current(attachment_id, version)
+    if attachment is None:
+        return
+    agent_id = attachment.agent_id
+    number = attachment.snapshot["phone_number"]
+    access = snapshot.access_from_snapshot(attachment)
+    key = attachment.connection.webhook_key
+    voice_url = webhook_urls.voice_url(key)
+    try:
+        previous = twilio_rest.find_number(access, number)
+        agent_log.info(agent_id, _previous_config_line(previous))
+        twilio_rest.point_number_at(
+            access,
+            previous.sid,
+            voice_url=voice_url,
+            fallback_url=webhook_urls.fallback_url(key),
+            status_callback=webhook_urls.status_url(key),
+        )
+    except twilio_rest.TwilioError as err:
+        if not err.permanent and self.request.retries < self.max_retries:
+            delay = _backoff(self.request.retries)
+            agent_log.warning(agent_id, f"Registering {number} failed, retrying in {delay:g} s: {err.message}")
+            raise self.retry(countdown=delay, kwargs={"claimed": True}) from None
+        ChannelAttachment.objects.filter(pk=attachment_id, snapshot_taken_at=attachment.snapshot_taken_at).update(
+            line_state=ChannelAttachment.LineState.ERROR, last_error=err.message
+        )
+        agent_log.error(agent_id, f"Could not register the voice webhook of {number}: {err.message}")
+        _settle_agent(agent_id)
+        return
+    ChannelAttachment.objects.filter(pk=attachment_id, snapshot_taken_at=attachment.snapshot_taken_at).update(
+        line_state=ChannelAttachment.LineState.LIVE,
+        last_error="",
+        webhook_url=voice_url,
+        registered_at=timezone.now(),
+    )
+    agent_log.info(agent_id, f"{number} is live: Twilio sends its calls to {voice_url}")
+    _settle_agent(agent_id)
+
+
+def _previous_config_line(number: twilio_rest.NumberConfig) -> str:
+    fields = {
+        "VoiceUrl": number.voice_url,
+        "VoiceMethod": number.voice_method,
+        "VoiceFallbackUrl": number.voice_fallback_url,
+        "StatusCallback": number.status_callback,
+        "VoiceApplicationSid": number.voice_application_sid,
+        "TrunkSid": number.trunk_sid,
+    }
+    shown = ", ".join(f"{name}={value or '(empty)'}" for name, value in fields.items())
+    return f"Taking over {number.phone_number} ({number.sid}). Its previous voice configuration was: {shown}"
+
+
+def _settle_agent(agent_id: int) -> None:
+    from agents.lifecycle import settle_started
+
+    settle_started(agent_id)

@@ -1,0 +1,168 @@
+"""The one door to Twilio's REST API.
+
+Everything that talks to Twilio calls these functions with a `TwilioAccess` (built from a
+connection or from an attachment's running snapshot). Twilio's and the network's errors come
+out as `TwilioError`, with a message an administrator can act on and a flag that says whether
+retrying can help. The library's default HTTP stack is kept, so HTTPS_PROXY and
+REQUESTS_CA_BUNDLE work for deployments behind an egress proxy.
+"""
+
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+AUTH_FAILED = 20003
+NOT_FOUND = 20404
+RATE_LIMITED = 20429
+
+
+class TwilioError(Exception):
+    """A Twilio failure, explained. `permanent` means a retry cannot succeed."""
+
+    def __init__(self, message: str, code: int | None = None, permanent: bool = True):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class TwilioAccess:
+    """What a Twilio client needs. The token never appears in repr."""
+
+    account_sid: str
+    auth_token: str
+    region: str = ""
+    edge: str = ""
+
+    def __repr__(self) -> str:
+        return f"TwilioAccess(account_sid={self.account_sid!r}, region={self.region!r}, edge={self.edge!r})"
+
+
+@dataclass(frozen=True)
+class NumberConfig:
+    """An IncomingPhoneNumber's voice configuration, as Twilio holds it."""
+
+    sid: str
+    phone_number: str
+    voice_url: str
+    voice_method: str
+    voice_fallback_url: str
+    status_callback: str
+    voice_application_sid: str
+    trunk_sid: str
+
+
+def _client(access: TwilioAccess) -> Client:
+    # environment={} so TWILIO_REGION / TWILIO_EDGE in the process environment never
+    # override what the connection says.
+    return Client(
+        access.account_sid,
+        access.auth_token,
+        region=access.region or None,
+        edge=access.edge or None,
+        environment={},
+        http_client=TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT),
+    )
+
+
+def _explain(exc: Exception) -> TwilioError:
+    if isinstance(exc, TwilioRestException):
+        if exc.code == AUTH_FAILED or exc.status == 401:
+            return TwilioError(
+                "Twilio rejected the Account SID or Auth Token (error 20003). Copy both again from "
+                "the Twilio Console dashboard into the connection, click Save, and restart the agent.",
+                AUTH_FAILED,
+            )
+        temporary = exc.status >= 500 or exc.code == RATE_LIMITED or exc.status == 429
+        prefix = "Twilio is unavailable right now" if temporary else "Twilio refused the request"
+        code = f"error {exc.code}" if exc.code else f"HTTP {exc.status}"
+        return TwilioError(f"{prefix} ({code}): {exc.msg}", exc.code, permanent=not temporary)
+    if isinstance(exc, requests.RequestException):
+        return TwilioError(
+            f"Twilio could not be reached ({type(exc).__name__}). Check this server's network "
+            "access to Twilio (and HTTPS_PROXY, if it uses a proxy).",
+            None,
+            permanent=False,
+        )
+    raise exc
+
+
+def find_number(access: TwilioAccess, phone_number: str) -> NumberConfig:
+    """The account's IncomingPhoneNumber that is exactly `phone_number` (E.164)."""
+    try:
+        numbers = _client(access).incoming_phone_numbers.list(phone_number=phone_number, limit=20)
+    except Exception as exc:
+        raise _explain(exc) from None
+    for number in numbers:
+        if number.phone_number == phone_number:
+            return NumberConfig(
+                sid=number.sid,
+                phone_number=number.phone_number,
+                voice_url=number.voice_url or "",
+                voice_method=number.voice_method or "",
+                voice_fallback_url=number.voice_fallback_url or "",
+                status_callback=number.status_callback or "",
+                voice_application_sid=number.voice_application_sid or "",
+                trunk_sid=number.trunk_sid or "",
+            )
+    raise TwilioError(
+        f"The phone number {phone_number} was not found in Twilio account {access.account_sid}. "
+        "Enter it in E.164 format with the leading + (for example +14155550123), exactly as the "
+        "Twilio Console lists it under Phone Numbers, and check that it belongs to the account "
+        "whose Account SID you entered.",
+        NOT_FOUND,
+    )
+
+
+def point_number_at(
+    access: TwilioAccess, number_sid: str, *, voice_url: str, fallback_url: str, status_callback: str
+) -> None:
+    """Make Twilio send the number's calls to our webhooks.
+
+    A TwiML App (VoiceApplicationSid) or a SIP trunk (TrunkSid) on the number would make
+    Twilio ignore VoiceUrl, so both are cleared.
+    """
+    try:
+        _client(access).incoming_phone_numbers(number_sid).update(
+            voice_url=voice_url,
+            voice_method="POST",
+            voice_fallback_url=fallback_url,
+            voice_fallback_method="POST",
+            status_callback=status_callback,
+            status_callback_method="POST",
+            voice_application_sid="",
+            trunk_sid="",
+        )
+    except Exception as exc:
+        raise _explain(exc) from None
+
+
+def place_call(access: TwilioAccess, *, to: str, from_: str, url: str, status_callback: str, timeout: int) -> str:
+    """Ask Twilio to dial `to`; returns the new CallSid."""
+    try:
+        call = _client(access).calls.create(
+            to=to,
+            from_=from_,
+            url=url,
+            method="POST",
+            status_callback=status_callback,
+            status_callback_method="POST",
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+            timeout=timeout,
+        )
+    except Exception as exc:
+        raise _explain(exc) from None
+    return call.sid
+
+
+def hang_up(access: TwilioAccess, call_sid: str) -> None:
+    """End a call in progress (used when the agent stops)."""
+    try:
+        _client(access).calls(call_sid).update(status="completed")
+    except Exception as exc:
+        raise _explain(exc) from None

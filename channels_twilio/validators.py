@@ -1,0 +1,79 @@
+"""Validation of what an administrator types into the Twilio connection form.
+
+Every message says what is expected, with an example, so the fix is obvious.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from . import catalog
+
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
+_AUTH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+
+
+def validate_account_sid(value: str) -> None:
+    if not _ACCOUNT_SID.match(value):
+        raise ValidationError(
+            "Enter the Account SID exactly as the Twilio Console dashboard shows it: "
+            "AC followed by 32 lowercase hexadecimal characters (34 characters in all).",
+            code="account_sid",
+        )
+
+
+def validate_auth_token(value: str) -> None:
+    if not _AUTH_TOKEN.match(value):
+        raise ValidationError(
+            "Enter the Auth Token exactly as the Twilio Console dashboard shows it next to the "
+            "Account SID: 32 lowercase hexadecimal characters.",
+            code="auth_token",
+        )
+
+
+def validate_e164(value: str) -> None:
+    if _E164.match(value):
+        return
+    if re.search(r"[\s\-().]", value):
+        hint = "remove spaces, dashes and brackets"
+    elif not value.startswith("+"):
+        hint = "start with the plus sign and the country code"
+    else:
+        hint = "use a plus sign followed by 2 to 15 digits"
+    raise ValidationError(
+        f"Enter the phone number in E.164 format ({hint}), for example +14155550123.",
+        code="e164",
+    )
+
+
+def validate_voice(value: str) -> None:
+    if catalog.voice_language(value) is None:
+        raise ValidationError(
+            f'"{value}" is not a Twilio text-to-speech voice. Use one such as Polly.Salli, '
+            "Polly.Lea (French), Polly.Joanna-Neural or Google.en-US-Standard-C, or leave it "
+            "empty for Polly.Salli.",
+            code="voice",
+        )
+
+
+def validate_speech_model(value: str) -> None:
+    if value not in catalog.SPEECH_MODELS:
+        raise ValidationError(
+            f'"{value}" is not a Twilio speech recognition model. Use one such as '
+            "googlev2_telephony, deepgram_nova-3 or phone_call, or leave it empty for "
+            "googlev2_telephony.",
+            code="speech_model",
+        )
+
+
+def validate_region_and_edge(region: str, edge: str) -> None:
+    """Twilio serves a region other than us1 only through an edge location."""
+    if region and region != "us1" and not edge:
+        raise ValidationError(
+            {
+                "edge": f"Twilio serves region {region} only through an edge location: "
+                f"set Edge to {catalog.EDGE_OF_REGION[region]} (or leave Region empty).",
+            },
+            code="region_without_edge",
+        )

@@ -1,0 +1,1 @@
+"""Sessions: one per call, with its transcript, and the REST API that serves them."""

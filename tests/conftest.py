@@ -1,0 +1,98 @@
+"""Shared fixtures: factories for connections, agents and attachments; Twilio-signed requests."""
+
+import itertools
+import secrets
+
+import pytest
+from django.conf import settings
+from twilio.request_validator import RequestValidator
+
+from agents import lifecycle
+from agents.models import Agent, ChannelAttachment
+from channels_twilio.models import TwilioConnection
+
+pytest_plugins = ["tests.twilio_standin.pytest_plugin", "tests.services"]
+
+_numbers = itertools.count(1)
+
+
+def new_account_sid() -> str:
+    return "AC" + secrets.token_hex(16)
+
+
+def new_auth_token() -> str:
+    return secrets.token_hex(16)
+
+
+@pytest.fixture
+def connection_factory(db):
+    def make(**fields) -> TwilioConnection:
+        n = next(_numbers)
+        values = {
+            "name": f"Support line {n}",
+            "account_sid": new_account_sid(),
+            "auth_token": new_auth_token(),
+            "phone_number": f"+1415555{n:04d}",
+        }
+        values.update(fields)
+        return TwilioConnection.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def agent_factory(db):
+    def make(**fields) -> Agent:
+        n = next(_numbers)
+        values = {"name": f"Agent {n}", "greeting": "Hello, this is Flametree. How can I help?"}
+        values.update(fields)
+        return Agent.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def attachment_factory(db, agent_factory, connection_factory):
+    def make(agent=None, connection=None, inbound=True) -> ChannelAttachment:
+        return ChannelAttachment.objects.create(
+            agent=agent or agent_factory(), connection=connection or connection_factory(), inbound=inbound
+        )
+
+    return make
+
+
+@pytest.fixture
+def running_line(attachment_factory, twilio_standin, django_capture_on_commit_callbacks):
+    """An inbound attachment whose agent was started and whose number is registered on the stand-in."""
+
+    def make(inbound=True, agent=None, connection=None, **agent_fields) -> ChannelAttachment:
+        attachment = attachment_factory(agent=agent, connection=connection, inbound=inbound)
+        if agent_fields:
+            Agent.objects.filter(pk=attachment.agent_id).update(**agent_fields)
+        conn = attachment.connection
+        twilio_standin.add_account(conn.account_sid, conn.auth_token)
+        twilio_standin.add_number(conn.account_sid, conn.phone_number)
+        with django_capture_on_commit_callbacks(execute=True):
+            lifecycle.start_agent(attachment.agent_id)
+        attachment.refresh_from_db()
+        return attachment
+
+    return make
+
+
+def twilio_signature(auth_token: str, url: str, params: dict) -> str:
+    """The X-Twilio-Signature Twilio would send for this POST."""
+    return RequestValidator(auth_token).compute_signature(url, params)
+
+
+@pytest.fixture
+def signed_post(client):
+    """POST form `params` to `url` (absolute, on PUBLIC_BASE_URL) signed like Twilio."""
+
+    def post(url: str, params: dict, auth_token: str, **extra):
+        assert url.startswith(settings.PUBLIC_BASE_URL), url
+        path = url[len(settings.PUBLIC_BASE_URL) :]
+        signature = twilio_signature(auth_token, url, params)
+        return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature, **extra)
+
+    return post

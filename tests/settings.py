@@ -1,0 +1,13 @@
+"""Test settings: production settings with a fixed public URL and fast retries."""
+
+import os
+
+os.environ.setdefault("PUBLIC_BASE_URL", "https://portal.example.test")
+
+from flametree_portal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TWILIO_RETRY_BASE_SECONDS = 0.05
+TWILIO_HTTP_TIMEOUT = 5.0
+# Tests run tasks in-process unless a test starts the real worker (tests/worker.py).
+CELERY_TASK_ALWAYS_EAGER = True
