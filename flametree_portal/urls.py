@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("channels_twilio.urls")),
     path("api/", include("sessions_app.api_urls")),
+    path("api/", include("agents.api_urls")),
 ]

@@ -11,3 +11,9 @@ TWILIO_RETRY_BASE_SECONDS = 0.05
 TWILIO_HTTP_TIMEOUT = 5.0
 # Tests run tasks in-process unless a test starts the real worker (tests/worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # One file per test run, so parallel runs (and a Celery worker started by the tests,
+    # which inherits TEST_SQLITE_NAME) share the right database and nothing else.
+    os.environ.setdefault("TEST_SQLITE_NAME", str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3"))  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_SQLITE_NAME"]}  # noqa: F405

@@ -1,0 +1,3 @@
+"""REST API URLs of agents (outbound calls)."""
+
+urlpatterns = []
