@@ -7,11 +7,12 @@ retrying can help. The library's default HTTP stack is kept, so HTTPS_PROXY and
 REQUESTS_CA_BUNDLE work for deployments behind an egress proxy.
 """
 
+import json
 from dataclasses import dataclass
 
 import requests
 from django.conf import settings
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -70,7 +71,21 @@ def _client(access: TwilioAccess) -> Client:
     )
 
 
+def _as_rest_exception(exc: TwilioException) -> TwilioRestException | None:
+    """Listing pages raises a bare TwilioException("Unable to fetch page", response); read its body."""
+    response = exc.args[1] if len(exc.args) > 1 else None
+    if not hasattr(response, "status_code"):
+        return None
+    try:
+        body = json.loads(response.text)
+    except (TypeError, ValueError):
+        body = {}
+    return TwilioRestException(response.status_code, "", body.get("message", ""), body.get("code"))
+
+
 def _explain(exc: Exception) -> TwilioError:
+    if isinstance(exc, TwilioException) and not isinstance(exc, TwilioRestException):
+        exc = _as_rest_exception(exc) or exc
     if isinstance(exc, TwilioRestException):
         if exc.code == AUTH_FAILED or exc.status == 401:
             return TwilioError(
