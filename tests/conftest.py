@@ -11,7 +11,7 @@ from agents import lifecycle
 from agents.models import Agent, ChannelAttachment
 from channels_twilio.models import TwilioConnection
 
-pytest_plugins = ["tests.twilio_standin.pytest_plugin", "tests.services"]
+pytest_plugins = ["tests.twilio_standin.pytest_plugin", "tests.worker"]
 
 _numbers = itertools.count(1)
 

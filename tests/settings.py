@@ -17,3 +17,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # which inherits TEST_SQLITE_NAME) share the right database and nothing else.
     os.environ.setdefault("TEST_SQLITE_NAME", str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3"))  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_SQLITE_NAME"]}  # noqa: F405
+
+# A Celery worker started by tests/worker.py uses the test database of the run that started it.
+if os.environ.get("TEST_WORKER_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["TEST_WORKER_DATABASE_NAME"]  # noqa: F405
