@@ -9,6 +9,13 @@ from .models import Agent, ChannelAttachment
 
 
 class AgentForm(forms.ModelForm):
+    llm_base_url = forms.URLField(
+        label="LLM base URL",
+        required=False,
+        assume_scheme="https",
+        help_text=Agent._meta.get_field("llm_base_url").help_text,
+    )
+
     class Meta:
         model = Agent
         fields = [

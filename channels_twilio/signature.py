@@ -1,6 +1,7 @@
 """X-Twilio-Signature: the DRF permission every webhook view checks first."""
 
 from django.conf import settings
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.permissions import BasePermission
 from twilio.request_validator import RequestValidator
 
@@ -14,8 +15,12 @@ def is_signed_by_twilio(request, tokens: list[str]) -> bool:
     signature = request.META.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not signature:
         return False
+    try:
+        params = request.POST
+    except (ParseError, UnsupportedMediaType):
+        return False  # Twilio always sends a form; anything else is not Twilio
     url = signed_url(request)
-    return any(RequestValidator(token).validate(url, request.POST, signature) for token in tokens)
+    return any(RequestValidator(token).validate(url, params, signature) for token in tokens)
 
 
 class SignedByTwilio(BasePermission):

@@ -59,7 +59,9 @@ class CallDriver:
                 )
                 response = self.post(gather.get("partialResultCallback"), params, self.token)
                 assert response.status_code == 204
-        return self._twiml(self.post(gather.get("action"), self.params(SpeechResult=text, Confidence="0.9"), self.token))
+        return self._twiml(
+            self.post(gather.get("action"), self.params(SpeechResult=text, Confidence="0.9"), self.token)
+        )
 
     def stay_silent(self):
         return self._twiml(self.post(self.gather.get("action"), self.params(), self.token))

@@ -2,6 +2,7 @@
 
 import itertools
 import secrets
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -85,14 +86,23 @@ def twilio_signature(auth_token: str, url: str, params: dict) -> str:
     return RequestValidator(auth_token).compute_signature(url, params)
 
 
-@pytest.fixture
-def signed_post(client):
-    """POST form `params` to `url` (absolute, on PUBLIC_BASE_URL) signed like Twilio."""
+def make_signed_post(client):
+    """A function that POSTs form `params` to an absolute URL on PUBLIC_BASE_URL, signed like Twilio."""
 
     def post(url: str, params: dict, auth_token: str, **extra):
         assert url.startswith(settings.PUBLIC_BASE_URL), url
         path = url[len(settings.PUBLIC_BASE_URL) :]
-        signature = twilio_signature(auth_token, url, params)
-        return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature, **extra)
+        return client.post(
+            path,
+            urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE=twilio_signature(auth_token, url, params),
+            **extra,
+        )
 
     return post
+
+
+@pytest.fixture
+def signed_post(client):
+    return make_signed_post(client)

@@ -20,7 +20,11 @@ def start(attachment, capture):
 
 
 def twilio_log(attachment) -> list[str]:
-    return list(AgentLogEntry.objects.filter(agent_id=attachment.agent_id, channel_kind="twilio").values_list("message", flat=True))
+    return list(
+        AgentLogEntry.objects.filter(agent_id=attachment.agent_id, channel_kind="twilio").values_list(
+            "message", flat=True
+        )
+    )
 
 
 @pytest.fixture
@@ -135,7 +139,9 @@ def test_unreachable_twilio_ends_in_a_logged_error(line, twilio_standin, django_
 
 def test_other_twilio_errors_show_code_and_message(line, twilio_standin, django_capture_on_commit_callbacks):
     attachment = line()
-    twilio_standin.fail_next(status=400, code=21452, message="No phone numbers found", path_contains="IncomingPhoneNumbers")
+    twilio_standin.fail_next(
+        status=400, code=21452, message="No phone numbers found", path_contains="IncomingPhoneNumbers"
+    )
     start(attachment, django_capture_on_commit_callbacks)
     assert attachment.line_state == "error"
     assert "21452" in attachment.last_error and "No phone numbers found" in attachment.last_error
