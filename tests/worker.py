@@ -47,9 +47,24 @@ def celery_worker_process(django_db_setup, django_db_blocker, twilio_standin_ser
         "TEST_WORKER_DATABASE_NAME": str(connection.settings_dict["NAME"]),
         "CELERY_BROKER_URL": broker,
     }
-    command = [sys.executable, "-m", "celery", "-A", "flametree_portal", "worker", "-Q", queue,
-               "--pool=threads", "--concurrency=4", "--loglevel=INFO",
-               "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"{queue}@%h"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "flametree_portal",
+        "worker",
+        "-Q",
+        queue,
+        "--pool=threads",
+        "--concurrency=4",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname",
+        f"{queue}@%h",
+    ]
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
