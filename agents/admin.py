@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import lifecycle
+from . import agent_log, lifecycle
 from .forms import AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
 
@@ -167,6 +167,17 @@ class AgentAdmin(admin.ModelAdmin):
         for agent in queryset:
             lifecycle.stop_agent(agent.id)
         self.message_user(request, f"Stopped {queryset.count()} agent(s).", messages.SUCCESS)
+
+    def save_formset(self, request, form, formset, change):
+        detached = [a for a in formset.deleted_forms if isinstance(a.instance, ChannelAttachment) and a.instance.pk]
+        for attachment_form in detached:
+            attachment = attachment_form.instance
+            agent_log.warning(
+                attachment.agent_id,
+                f"Detached {attachment.connection.name} ({attachment.connection.phone_number}): "
+                "the number is offline for this agent.",
+            )
+        super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
         lifecycle.stop_agent(obj.id)

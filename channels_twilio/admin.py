@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
+from agents import agent_log
+
 from .forms import TwilioConnectionForm
 from .models import TwilioConnection
 
@@ -77,3 +79,20 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
         agents = [a.agent for a in connection.attachments.select_related("agent")] if connection else []
         extra_context = {**(extra_context or {}), "title": "Delete the integration?", "affected_agents": agents}
         return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        _log_line_offline(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for connection in queryset:
+            _log_line_offline(connection)
+        super().delete_queryset(request, queryset)
+
+
+def _log_line_offline(connection: TwilioConnection) -> None:
+    for attachment in connection.attachments.all():
+        agent_log.warning(
+            attachment.agent_id,
+            f"Connection “{connection.name}” was deleted: {connection.phone_number} is offline for this agent.",
+        )
