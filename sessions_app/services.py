@@ -4,6 +4,7 @@ Each function is one transaction and idempotent by a natural key (CallSid, messa
 Twilio retries webhooks and its callbacks can arrive twice or out of order.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,14 @@ from django.utils import timezone
 from agents.models import Agent
 
 from .models import Message, Session
+
+# Control characters (but tab and newline) carry no speech, and PostgreSQL text cannot hold NUL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as stored in a transcript: without control characters, trimmed."""
+    return _CONTROL.sub("", text).strip()
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ def open_session(
 
 def append_message(session_id, role: str, text: str, key: str) -> Message:
     """Add a line to the transcript; a second call with the same key returns the first line."""
+    text = clean_text(text)
     for _ in range(5):
         existing = Message.objects.filter(session_id=session_id, key=key).first()
         if existing:
@@ -121,7 +131,7 @@ def record_partial(session_id, turn: int, sequence: int, text: str) -> bool:
     return bool(
         Session.objects.filter(pk=session_id, turn=turn - 1, partial_sequence__lt=sequence)
         .exclude(state=Session.State.CLOSED)
-        .update(partial_text=text[:10000], partial_sequence=sequence)
+        .update(partial_text=clean_text(text)[:10000], partial_sequence=sequence)
     )
 
 

@@ -151,12 +151,15 @@ HOSTILE = [
 def test_hostile_speech_gives_twiml_that_parses_with_no_extra_verbs(call, speech):
     c = call()
     # The agent repeats the caller's words: the answer text carries the hostile input too.
-    add_answer(c.attachment, "echo", speech, keywords="echo")
+    # (An admin form can't hold NUL: Django refuses it, so the answer is stored without it.)
+    add_answer(c.attachment, "echo", speech.replace("\x00", ""), keywords="echo")
     c.dial()
     c.speak("echo " + speech, partials=False)
     assert c.verbs() == ["Gather", "Say"]
     session = Session.objects.get(call_sid=c.call_sid)
-    assert transcript(session)[1] == ("caller", ("echo " + speech).strip())
+    stored = transcript(session)[1]
+    assert stored[0] == "caller"
+    assert stored[1] == "".join(ch for ch in "echo " + speech if ch >= " " or ch in "\t\n"), "only controls dropped"
 
 
 def test_hostile_greeting_is_escaped(call):
