@@ -32,6 +32,13 @@ class AgentForm(forms.ModelForm):
             "llm_system_prompt",
             "llm_timeout_seconds",
         ]
+        widgets = {
+            "greeting": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "fallback_line": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "goodbye_line": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "goodbye_phrases": forms.TextInput(attrs={"size": 80}),
+            "llm_system_prompt": forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
