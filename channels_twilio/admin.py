@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.debug import sensitive_post_parameters
 
 from agents import agent_log
 
@@ -61,6 +63,10 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
     @admin.display(description="Auth Token")
     def auth_token_masked(self, obj):
         return format_html("<code>{}</code>", obj.masked_auth_token)
+
+    @method_decorator(sensitive_post_parameters("auth_token"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "channel_kinds": CHANNEL_KINDS, "title": "Channels"}
