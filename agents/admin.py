@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from . import agent_log, lifecycle
 from .forms import AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
+from .place_call_admin import place_call_page
 
 STATE_COLOURS = {
     "stopped": "#6b7280",
@@ -119,6 +120,11 @@ class AgentAdmin(admin.ModelAdmin):
             path("<int:agent_id>/start/", self.admin_site.admin_view(self.start_view), name="agents_agent_start"),
             path("<int:agent_id>/stop/", self.admin_site.admin_view(self.stop_view), name="agents_agent_stop"),
             path("<int:agent_id>/logs/", self.admin_site.admin_view(self.logs_view), name="agents_agent_logs"),
+            path(
+                "<int:agent_id>/place-call/",
+                self.admin_site.admin_view(self.place_call_view),
+                name="agents_agent_place_call",
+            ),
         ]
         return own + super().get_urls()
 
@@ -140,6 +146,9 @@ class AgentAdmin(admin.ModelAdmin):
         lifecycle.stop_agent(agent.id)
         messages.success(request, f"Agent “{agent.name}” stopped. Its numbers are offline.")
         return self._back_to_agent(agent_id)
+
+    def place_call_view(self, request, agent_id):
+        return place_call_page(self, request, agent_id)
 
     def logs_view(self, request, agent_id):
         agent = get_object_or_404(Agent, pk=agent_id)

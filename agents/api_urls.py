@@ -1,3 +1,14 @@
-"""REST API URLs of agents (outbound calls)."""
+"""REST API URLs of agents (outbound calls).
 
-urlpatterns = []
+The trailing slash is optional and never redirected to (a client would lose its POST body);
+the schema documents the form without it.
+"""
+
+from django.urls import path
+
+from . import api_views
+
+urlpatterns = [
+    path("agents/<int:agent_id>/calls", api_views.AgentCallsView.as_view(), name="agent-calls"),
+    path("agents/<int:agent_id>/calls/", api_views.AgentCallsView.as_view(schema=None)),
+]

@@ -1,4 +1,4 @@
-"""Background work that talks to Twilio: registering a number's webhook."""
+"""Background work that talks to Twilio: registering a number's webhook, placing an outbound call."""
 
 import logging
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from agents import agent_log
 from agents.models import ChannelAttachment
 
-from . import snapshot, twilio_rest, webhook_urls
+from . import outbound, snapshot, twilio_rest, webhook_urls
 
 logger = logging.getLogger(__name__)
 
@@ -95,3 +95,22 @@ def _settle_agent(agent_id: int) -> None:
     from agents.lifecycle import settle_started
 
     settle_started(agent_id)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def place_call(self, session_id: str, claim: str | None = None) -> None:
+    """Dial an outbound call's session, at most once (see channels_twilio.outbound)."""
+    claim = outbound.claim_dial(session_id, claim)
+    if claim is None:
+        return  # another run has dialed (or is dialing) it, or the session closed meanwhile
+    try:
+        outbound.dial(session_id)
+    except twilio_rest.TwilioError as err:
+        if err.outcome_unknown:
+            outbound.note_unknown_outcome(session_id, err)
+        elif not err.permanent and self.request.retries < self.max_retries:
+            delay = _backoff(self.request.retries)
+            outbound.note_retry(session_id, err, delay)
+            raise self.retry(countdown=delay, kwargs={"claim": claim}) from None
+        else:
+            outbound.give_up(session_id, err)

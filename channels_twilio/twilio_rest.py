@@ -15,6 +15,7 @@ from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
 
 AUTH_FAILED = 20003
 NOT_FOUND = 20404
@@ -22,13 +23,18 @@ RATE_LIMITED = 20429
 
 
 class TwilioError(Exception):
-    """A Twilio failure, explained. `permanent` means a retry cannot succeed."""
+    """A Twilio failure, explained. `permanent` means a retry cannot succeed.
 
-    def __init__(self, message: str, code: int | None = None, permanent: bool = True):
+    `outcome_unknown` means the request may have reached Twilio and taken effect although no
+    answer came back (read timeout, connection cut): sending it again may do it twice.
+    """
+
+    def __init__(self, message: str, code: int | None = None, permanent: bool = True, outcome_unknown: bool = False):
         super().__init__(message)
         self.message = message
         self.code = code
         self.permanent = permanent
+        self.outcome_unknown = outcome_unknown
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,14 @@ def _explain(exc: Exception) -> TwilioError:
     raise exc
 
 
+def _never_sent(exc: requests.RequestException) -> bool:
+    """Whether a network failure happened before the request could reach Twilio."""
+    if isinstance(exc, requests.ConnectTimeout | requests.exceptions.ProxyError | requests.exceptions.SSLError):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)  # refused, or the name did not resolve
+
+
 def find_number(access: TwilioAccess, phone_number: str) -> NumberConfig:
     """The account's IncomingPhoneNumber that is exactly `phone_number` (E.164)."""
     try:
@@ -171,7 +185,11 @@ def place_call(access: TwilioAccess, *, to: str, from_: str, url: str, status_ca
             timeout=timeout,
         )
     except Exception as exc:
-        raise _explain(exc) from None
+        error = _explain(exc)
+        # Twilio may have created the call and the answer got lost: dialing again could ring
+        # the callee twice, so the caller must not retry blindly.
+        error.outcome_unknown = isinstance(exc, requests.RequestException) and not _never_sent(exc)
+        raise error from None
     return call.sid
 
 

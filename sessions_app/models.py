@@ -52,6 +52,9 @@ class Session(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Outbound: set by the one run of the dialing task that may call Twilio for this session,
+    # so a redelivered or doubled task never rings the customer a second time.
+    dial_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Conversation progress, kept here (not in process memory) so any worker can serve the next webhook.
     turn = models.PositiveIntegerField(default=0)

@@ -28,7 +28,7 @@ def clean_text(text: str) -> str:
 class Opening:
     """The outcome of opening a session: the session, and whether the agent had room for it."""
 
-    session: Session
+    session: Session | None  # None only for a refusal that was not recorded (record_rejection=False)
     accepted: bool
     created: bool
 
@@ -43,12 +43,15 @@ def open_session(
     connection_id: int | None = None,
     attachment_id: int | None = None,
     state: str = Session.State.OPEN,
+    record_rejection: bool = True,
 ) -> Opening:
     """Open a session unless the agent already holds Max opened sessions.
 
     The agent row is locked while its open sessions are counted and the new one inserted,
     so a burst of simultaneous calls can never exceed the limit. A call over the limit is
-    recorded as a closed session (reason rejected-over-limit) so it shows in Sessions.
+    recorded as a closed session (reason rejected-over-limit) so it shows in Sessions; with
+    `record_rejection=False` (an outbound API request, refused with an error and never
+    dialed) nothing is written and the Opening has no session.
     """
     with transaction.atomic():
         agent = Agent.objects.select_for_update().only("id", "name", "max_opened_sessions").get(pk=agent_id)
@@ -59,6 +62,8 @@ def open_session(
                 return Opening(existing, accepted, created=False)
         open_count = Session.objects.filter(agent_id=agent_id, state__in=Session.OPEN_STATES).count()
         accepted = open_count < agent.max_opened_sessions
+        if not accepted and not record_rejection:
+            return Opening(None, accepted=False, created=False)
         now = timezone.now()
         session = Session.objects.create(
             agent_id=agent_id,
