@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_twilio import lifecycle as twilio_lifecycle
+from channels_twilio.tasks import hang_up_calls
 from sessions_app.models import Session
 
 from . import agent_log
@@ -46,8 +47,11 @@ def stop_agent(agent_id: int) -> None:
         for attachment in agent.attachments.all():
             CHANNEL_HOOKS[attachment.channel_kind].stop(attachment)
         open_sessions = Session.objects.filter(agent_id=agent_id, state__in=Session.OPEN_STATES)
+        in_call = [str(pk) for pk in open_sessions.filter(call_sid__isnull=False).values_list("pk", flat=True)]
         closed = open_sessions.update(
             state=Session.State.CLOSED, close_reason=Session.CloseReason.AGENT_STOPPED, closed_at=timezone.now()
         )
+        if in_call:
+            transaction.on_commit(lambda: hang_up_calls.delay(in_call))
         Agent.objects.filter(pk=agent_id).update(state=Agent.State.STOPPED)
         agent_log.info(agent_id, f"Agent stopped: its numbers are offline; {closed} open session(s) closed.")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agents import agent_log
 from agents.models import ChannelAttachment
+from sessions_app.models import Session
 
 from . import outbound, snapshot, twilio_rest, webhook_urls
 
@@ -114,3 +115,21 @@ def place_call(self, session_id: str, claim: str | None = None) -> None:
             raise self.retry(countdown=delay, kwargs={"claim": claim}) from None
         else:
             outbound.give_up(session_id, err)
+
+
+# Twilio's answers when the call is already over: nothing left to hang up.
+CALL_ALREADY_OVER = {twilio_rest.NOT_FOUND, 21220}
+
+
+@shared_task(acks_late=True)
+def hang_up_calls(session_ids: list[str]) -> None:
+    """End the calls of sessions closed by Stop agent, so no caller waits on a dead line."""
+    sessions = Session.objects.filter(pk__in=session_ids, call_sid__isnull=False).select_related("connection")
+    for session in sessions:
+        if session.connection is None:
+            continue
+        try:
+            twilio_rest.hang_up(snapshot.access_from_connection(session.connection), session.call_sid)
+        except twilio_rest.TwilioError as err:
+            if err.code not in CALL_ALREADY_OVER and session.agent_id:
+                agent_log.warning(session.agent_id, f"Could not hang up call {session.call_sid}: {err.message}")

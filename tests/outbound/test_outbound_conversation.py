@@ -115,3 +115,20 @@ def test_unsigned_callbacks_of_a_placed_call_are_refused(placed, running_line, c
     assert response.status_code == 403
     session.refresh_from_db()
     assert session.state == "dialing"
+
+
+def test_stop_agent_hangs_up_the_call_in_progress(
+    placed, running_line, twilio_standin, django_capture_on_commit_callbacks
+):
+    line = running_line(inbound=False)
+    call, session = placed(line)
+    call.answer()
+    twilio_standin.set_call_status(line.connection.account_sid, session.call_sid, "in-progress")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.stop_agent(line.agent_id)
+
+    (twilio_call,) = twilio_standin.calls(line.connection.account_sid)
+    assert twilio_call["status"] == "completed", "Twilio was told to end the call"
+    session.refresh_from_db()
+    assert session.close_reason == "agent-stopped"
