@@ -34,6 +34,7 @@ class TwilioWebhook(APIView):
     parser_classes = (FormParser,)
     throttle_classes = ()
     http_method_names = ["post"]
+    schema = None  # Twilio's webhooks are not part of the REST API's OpenAPI schema
     webhook_name = "webhook"
 
     def initial(self, request, *args, **kwargs):
