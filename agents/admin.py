@@ -132,19 +132,18 @@ class AgentAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:agents_agent_change", args=[agent_id]))
 
     def start_view(self, request, agent_id):
-        agent = get_object_or_404(Agent, pk=agent_id)
-        if request.method != "POST" or not self.has_change_permission(request, agent):
-            return self._back_to_agent(agent_id)
-        lifecycle.start_agent(agent.id)
-        messages.success(request, f"Agent “{agent.name}” started. Its Twilio numbers are being registered.")
-        return self._back_to_agent(agent_id)
+        return self._lifecycle_action(
+            request, agent_id, lifecycle.start_agent, "started. Its Twilio numbers are being registered."
+        )
 
     def stop_view(self, request, agent_id):
+        return self._lifecycle_action(request, agent_id, lifecycle.stop_agent, "stopped. Its numbers are offline.")
+
+    def _lifecycle_action(self, request, agent_id, action, outcome: str):
         agent = get_object_or_404(Agent, pk=agent_id)
-        if request.method != "POST" or not self.has_change_permission(request, agent):
-            return self._back_to_agent(agent_id)
-        lifecycle.stop_agent(agent.id)
-        messages.success(request, f"Agent “{agent.name}” stopped. Its numbers are offline.")
+        if request.method == "POST" and self.has_change_permission(request, agent):
+            action(agent.id)
+            messages.success(request, f"Agent “{agent.name}” {outcome}")
         return self._back_to_agent(agent_id)
 
     def place_call_view(self, request, agent_id):
