@@ -90,10 +90,11 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
         _log_line_offline(obj)
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
-        for connection in queryset:
-            _log_line_offline(connection)
-        super().delete_queryset(request, queryset)
+    def get_actions(self, request):
+        # Deleting goes through the object's own page, which warns which agents go offline.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 def _log_line_offline(connection: TwilioConnection) -> None:

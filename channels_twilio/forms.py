@@ -4,6 +4,7 @@ from django import forms
 
 from flametree_portal.secret_input import bind_masked_secret, cleaned_secret
 
+from . import validators
 from .models import TwilioConnection
 
 
@@ -32,6 +33,16 @@ class TwilioConnectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bind_masked_secret(self, "auth_token")
+        # The format check implies the length and shows the expected form; a generic "at most
+        # 16 characters" would pre-empt it, and the maxlength attribute would cut a pasted
+        # "+44 (20) 7946-0958" short before the administrator sees what is wrong.
+        for name, validate in [
+            ("account_sid", validators.validate_account_sid),
+            ("phone_number", validators.validate_e164),
+        ]:
+            self.fields[name].max_length = None
+            self.fields[name].validators = [validate]
+            self.fields[name].widget.attrs.pop("maxlength", None)
         self.fields["region"].choices = [("", "Twilio default (us1)"), *list(self.fields["region"].choices)[1:]]
         self.fields["edge"].choices = [("", "Twilio default (ashburn)"), *list(self.fields["edge"].choices)[1:]]
 

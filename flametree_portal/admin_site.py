@@ -12,5 +12,8 @@ class PortalAdminSite(admin.AdminSite):
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
+        for app in apps:
+            if app["app_label"] == "authtoken":
+                app["name"] = "API tokens"  # DRF calls them "Auth Token", easily taken for Twilio's
         rank = {label: i for i, label in enumerate(SECTION_ORDER)}
         return sorted(apps, key=lambda app: rank.get(app["app_label"], len(rank)))
