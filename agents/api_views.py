@@ -71,7 +71,7 @@ class AgentCallsView(APIView):
             raise NotFound(f"No agent with id {agent_id}.") from None
         except outbound.CallRefused as refusal:
             return Response({"detail": refusal.message, "code": refusal.code}, status=REFUSAL_STATUS[refusal.code])
-        url = session_path(session.id)
+        url = request.build_absolute_uri(session_path(session.id))
         # Dialing normally; already closed if the dial was refused at once (tasks run in-process).
         state = Session.objects.values_list("state", flat=True).get(pk=session.id)
         placed = PlacedCallSerializer({"session": session.id, "url": url, "state": state})

@@ -1,5 +1,7 @@
 """Every REST API error is JSON with a readable `detail` message."""
 
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework.views import exception_handler
 
 
@@ -17,3 +19,10 @@ def json_exception_handler(exc, context):
     elif isinstance(response.data, list):
         response.data = {"detail": " ".join(str(m) for m in response.data)}
     return response
+
+
+def not_found(request, exception=None):
+    """404s under /api/ are JSON like every other API error; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
+    return page_not_found(request, exception)

@@ -11,3 +11,5 @@ urlpatterns = [
     path("api/", include("sessions_app.api_urls")),
     path("api/", include("agents.api_urls")),
 ]
+
+handler404 = "flametree_portal.api_errors.not_found"

@@ -34,8 +34,9 @@ def test_call_request_opens_a_dialing_session_and_answers_202(place, outbound_li
 
     assert response.status_code == 202, response.content
     session = Session.objects.get()
-    assert response.json() == {"session": str(session.id), "url": f"/api/sessions/{session.id}", "state": "dialing"}
-    assert response["Location"] == f"/api/sessions/{session.id}"
+    url = f"http://testserver/api/sessions/{session.id}"
+    assert response.json() == {"session": str(session.id), "url": url, "state": "dialing"}
+    assert response["Location"] == url
     assert session.state == "dialing" and session.direction == "outbound"
     assert (session.from_number, session.to_number) == (line.connection.phone_number, CUSTOMER)
     assert (session.agent_id, session.connection_id, session.attachment_id) == (
