@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 
 from . import agent_log, lifecycle
 from .forms import AgentForm, AttachmentForm
@@ -114,6 +116,10 @@ class AgentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("attachments__connection")
+
+    @method_decorator(sensitive_post_parameters("llm_api_key"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         own = [
