@@ -1,23 +1,15 @@
 """Fixtures of the outbound-call tests: an API client allowed to place calls, and a call request."""
 
 import pytest
-from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+from tests.api_clients import token_client, user_allowed_to
 
 
 @pytest.fixture
 def api_user(db, django_user_model):
     """A portal user whose API token may place calls (the right to change agents)."""
-    user = django_user_model.objects.create_user("dialer", "dialer@example.test", "dialer-password")
-    user.user_permissions.add(Permission.objects.get(codename="change_agent", content_type__app_label="agents"))
-    return user
+    return user_allowed_to(django_user_model, "dialer", "agents.change_agent")
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import pytest
 
 from sessions_app.models import Session
+from tests.api_clients import token_client
 from tests.burst import run_at_once
 from tests.outbound.callee import dial_requests
-from tests.outbound.conftest import token_client
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 from agents import lifecycle
 from agents.models import AgentLogEntry
 from sessions_app.models import Session
+from tests.api_clients import token_client
 from tests.outbound.callee import dial_requests
-from tests.outbound.conftest import token_client
 
 CUSTOMER = "+15005550006"
 

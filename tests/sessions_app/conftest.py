@@ -4,21 +4,13 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sessions_app import services
 from sessions_app.models import Session
+from tests.api_clients import token_client, user_allowed_to
 
 _call_sids = itertools.count(1)
-
-
-def token_client(user) -> APIClient:
-    """An API client that authenticates as `user` with its token."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 @pytest.fixture
@@ -75,9 +67,7 @@ def call_factory(agent_factory):
 @pytest.fixture
 def reader(db, django_user_model):
     """A portal user allowed to view sessions, and nothing else."""
-    user = django_user_model.objects.create_user("reader", "reader@example.test", "reader-password")
-    user.user_permissions.add(Permission.objects.get(codename="view_session", content_type__app_label="sessions_app"))
-    return user
+    return user_allowed_to(django_user_model, "reader", "sessions_app.view_session")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.sessions_app.conftest import token_client
+from tests.api_clients import token_client
 
 
 @pytest.fixture
