@@ -1,6 +1,8 @@
 """AI Agents: the agent page with its Communication channels card, Start/Stop and logs."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +14,7 @@ from . import agent_log, lifecycle
 from .forms import AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
 from .place_call_admin import place_call_page
+from .test_call_admin import test_call_action, test_call_page
 
 STATE_COLOURS = {
     "stopped": "#6b7280",
@@ -66,8 +69,13 @@ class AttachmentInline(admin.TabularInline):
 
 
 class ScriptedAnswerInline(admin.TabularInline):
+    """The scripted engine's question/answer pairs, edited on the agent's page."""
+
     model = ScriptedAnswer
     extra = 1
+    fields = ["question", "keywords", "answer"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+    verbose_name = "scripted answer"
     verbose_name_plural = "Scripted answers (scripted engine)"
 
 
@@ -110,9 +118,14 @@ class AgentAdmin(admin.ModelAdmin):
     def prepared_answers_stats(self, obj):
         total = obj.prepared_hits + obj.prepared_misses
         if not total:
+            if obj.engine == Agent.Engine.SCRIPTED:
+                return "Not used: the scripted engine answers at once."
             return "No turns yet."
         rate = 100 * obj.prepared_hits // total
-        return f"{obj.prepared_hits} served at once, {obj.prepared_misses} made fresh ({rate}% hits)"
+        return (
+            f"{obj.prepared_hits} hits (prepared while the caller spoke, served at once), "
+            f"{obj.prepared_misses} misses (made fresh after the caller finished): {rate}% hits"
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("attachments__connection")
@@ -130,6 +143,16 @@ class AgentAdmin(admin.ModelAdmin):
                 "<int:agent_id>/place-call/",
                 self.admin_site.admin_view(self.place_call_view),
                 name="agents_agent_place_call",
+            ),
+            path(
+                "<int:agent_id>/test-call/",
+                self.admin_site.admin_view(self.test_call_view),
+                name="agents_agent_test_call",
+            ),
+            path(
+                "<int:agent_id>/test-call/<slug:action>/",
+                self.admin_site.admin_view(self.test_call_action_view),
+                name="agents_agent_test_call_action",
             ),
         ]
         return own + super().get_urls()
@@ -154,6 +177,12 @@ class AgentAdmin(admin.ModelAdmin):
 
     def place_call_view(self, request, agent_id):
         return place_call_page(self, request, agent_id)
+
+    def test_call_view(self, request, agent_id):
+        return test_call_page(self, request, agent_id)
+
+    def test_call_action_view(self, request, agent_id, action):
+        return test_call_action(self, request, agent_id, action)
 
     def logs_view(self, request, agent_id):
         agent = get_object_or_404(Agent, pk=agent_id)

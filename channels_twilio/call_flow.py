@@ -14,7 +14,7 @@ from agents.engines import Reply, engine_for
 from sessions_app import services
 from sessions_app.models import Message, Session
 
-from . import twiml, webhook_urls
+from . import prepared_answers, reply_pickup, twiml, webhook_urls
 from .call_context import CallContext
 
 logger = logging.getLogger(__name__)
@@ -117,10 +117,50 @@ def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
     if not speech:
         return _prompt_silent_caller(ctx, session, turn)
     services.append_message(session.id, Message.Role.CALLER, speech, f"caller:{turn}")
-    reply = engine_for(ctx.attachment.agent).reply(session, speech)
-    services.append_message(session.id, Message.Role.AGENT, reply.text, f"agent:{turn}")
+    reply = reply_pickup.answer_final(session, ctx.attachment.agent, turn, speech)
+    if reply is None:  # not ready in a few seconds: a filler, then Twilio comes back for it
+        return _hold(ctx, session, turn, holds=0)
+    return _finish_turn(ctx, session, reply, turn)
+
+
+def pick_up_reply(ctx: CallContext, turn: int, holds: int) -> VoiceResponse:
+    """The reply webhook: Twilio, redirected after a filler, comes back for a slow reply."""
+    session = ctx.session
+    if session is None:
+        return twiml.offline_apology()
+    if ctx.attachment is None:
+        services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
+        return twiml.offline_apology()
+    answered = services.find_message(session.id, f"agent:{turn}")
+    if answered is not None:  # picked up already: Twilio retried this request
+        return _speak_reply(ctx, session, Reply(answered.text, session.close_reason == "agent-hung-up"), turn)
+    if session.is_closed:
+        return twiml.say_and_hang_up("")
+    heard = services.find_message(session.id, f"caller:{turn}")
+    if heard is None:  # nothing was said in this turn: listen again
+        return _converse(ctx, session, "", turn)
+    reply = reply_pickup.pick_up(session, ctx.attachment.agent, turn, heard, holds)
+    if reply is None:
+        return _hold(ctx, session, turn, holds)
+    return _finish_turn(ctx, session, reply, turn)
+
+
+def _finish_turn(ctx: CallContext, session: Session, reply: Reply, turn: int) -> VoiceResponse:
+    said = services.append_message(session.id, Message.Role.AGENT, reply.text, f"agent:{turn}")
     services.advance_turn(session.id, turn)
-    return _speak_reply(ctx, session, reply, turn)
+    prepared_answers.discard_turn(session.id, turn)
+    # A concurrent request may have written the line first: say what the transcript holds.
+    return _speak_reply(ctx, session, Reply(said.text, reply.ends_call), turn)
+
+
+def _hold(ctx: CallContext, session: Session, turn: int, holds: int) -> VoiceResponse:
+    # Fillers stay out of the transcript: they carry nothing, and a model reading the
+    # transcript as history would take them for answers.
+    return twiml.hold_then_redirect(
+        reply_pickup.FILLER if holds == 0 else "",
+        voice=ctx.snapshot["voice"],
+        redirect_url=webhook_urls.reply_url(ctx.connection.webhook_key, session.id, turn, wait=holds + 1),
+    )
 
 
 def _speak_reply(ctx: CallContext, session: Session, reply: Reply, turn: int) -> VoiceResponse:
@@ -141,15 +181,27 @@ def _prompt_silent_caller(ctx: CallContext, session: Session, turn: int) -> Voic
 
 
 def note_partial(ctx: CallContext, params, turn: int) -> None:
-    """partialResultCallback: keep the newest partial transcript of the turn (cheap)."""
+    """partialResultCallback: keep the newest partial transcript of the turn, and start
+    preparing the reply once it is stable (cheap: the model is never called here)."""
     if ctx.session is None or ctx.attachment is None:
         return
-    text = (params.get("StableSpeechResult") or "") + (params.get("UnstableSpeechResult") or "")
+    # Twilio does not promise a space between the stable and the unstable part.
+    parts = (params.get("StableSpeechResult") or "", params.get("UnstableSpeechResult") or "")
+    text = " ".join(" ".join(parts).split())
     try:
         sequence = int(params.get("SequenceNumber", "0"))
     except ValueError:
         return
-    services.record_partial(ctx.session.id, turn, sequence, text.strip())
+    previous = ctx.session.partial_text
+    if services.record_partial(ctx.session.id, turn, sequence, text.strip()):
+        prepared_answers.consider_partial(
+            ctx.session,
+            ctx.attachment.agent,
+            turn,
+            text,
+            unstable=params.get("UnstableSpeechResult") or "",
+            previous=previous,
+        )
 
 
 def note_status(ctx: CallContext, params) -> None:

@@ -26,6 +26,14 @@ def _turn(request) -> int:
         return 1
 
 
+def _holds(request) -> int:
+    """How many times the caller was put on hold for this reply (the reply URL's `wait`)."""
+    try:
+        return max(1, int(request.query_params.get("wait", "1")))
+    except ValueError:
+        return 1
+
+
 class TwilioWebhook(APIView):
     """Shared work of every Twilio webhook: context, signature, form parsing, no CSRF/auth."""
 
@@ -81,6 +89,17 @@ class GatherWebhook(TwilioWebhook):
         if self.call_context.connection is None:
             return twiml_response(twiml.offline_apology())
         return twiml_response(call_flow.take_turn(self.call_context, request.POST, _turn(request)))
+
+
+class ReplyWebhook(TwilioWebhook):
+    """Where Twilio, redirected after a filler, picks up a reply that was not ready in time."""
+
+    webhook_name = "reply pickup"
+
+    def post(self, request, key):
+        if self.call_context.connection is None:
+            return twiml_response(twiml.offline_apology())
+        return twiml_response(call_flow.pick_up_reply(self.call_context, _turn(request), _holds(request)))
 
 
 class PartialSpeechWebhook(TwilioWebhook):

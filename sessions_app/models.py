@@ -120,6 +120,9 @@ class PreparedAnswer(models.Model):
     ends_call = models.BooleanField(default=False)
     ready = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once, by the final SpeechResult that this row answers (a conditional UPDATE, so a
+    # retried webhook counts no second hit); unset rows are speculative and may be discarded.
+    matched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

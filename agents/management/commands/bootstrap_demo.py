@@ -1,11 +1,23 @@
-"""Prepare a laptop portal: an administrator with a fresh random password, and a demo agent."""
+"""Prepare a laptop portal: an administrator with a fresh random password, and a demo agent to call.
+
+The demo agent answers a "Demo line (no Twilio account)": a Twilio connection with made-up
+credentials, attached with Inbound on, and the agent started. Registering the number with Twilio
+cannot succeed with such credentials, and the agent's card says so, but the running snapshot is
+taken, so the line's webhooks answer: the agent's Test call page (which plays Twilio's part
+over those webhooks) holds a conversation at once, no Twilio account needed.
+"""
 
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
-from agents.models import Agent, ScriptedAnswer
+from agents import lifecycle
+from agents.models import Agent, ChannelAttachment, ScriptedAnswer
+from channels_twilio.models import TwilioConnection
+
+PORTAL_URL = "http://127.0.0.1:8000"
 
 DEMO_ANSWERS = [
     ("What are your opening hours?", "hours, open, opening", "We are open Monday to Friday, nine to six."),
@@ -14,9 +26,19 @@ DEMO_ANSWERS = [
     ("Can I talk to a person?", "human, person, operator", "I can take a message and a colleague will call you back."),
 ]
 
+DEMO_LINE_NAME = "Demo line (no Twilio account)"
+DEMO_LINE_DESCRIPTION = (
+    "Made by bin/run-portal so the demo agent can be tried without a Twilio account: its Test call page plays "
+    "Twilio's side of a call. The credentials are made up, so registering the number with Twilio fails (the agent's "
+    "card shows that error); calls from the Test call page still reach the agent. To take real calls, create a "
+    "connection with your own Account SID, Auth Token and number."
+)
+# 555-0100 to 555-0199 are reserved for fiction: no real phone answers this number.
+DEMO_LINE_NUMBER = "+14155550100"
+
 
 class Command(BaseCommand):
-    help = "Create (or reset) the demo administrator and the demo agent, and print the credentials."
+    help = "Create (or reset) the demo administrator and the demo agent with its demo line, and print where to go."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
@@ -36,11 +58,40 @@ class Command(BaseCommand):
             ScriptedAnswer.objects.bulk_create(
                 ScriptedAnswer(agent=agent, question=q, keywords=k, answer=a) for q, k, a in DEMO_ANSWERS
             )
+        if self._demo_line(agent):
+            # The line goes live with the agent's next start; otherwise a stopped agent stays stopped.
+            if agent.state != Agent.State.STOPPED:
+                lifecycle.stop_agent(agent.id)
+            lifecycle.start_agent(agent.id)
+        agent.refresh_from_db()
+        test_call = PORTAL_URL + reverse("admin:agents_agent_test_call", args=[agent.id])
         self.stdout.write(
             self.style.SUCCESS(
-                "\nFlametree portal: http://127.0.0.1:8000/admin/\n"
+                f"\nFlametree portal: {PORTAL_URL}/admin/\n"
                 f"  administrator: {username}\n"
                 f"  password:      {password}   (new each time this command runs)\n"
-                f"  demo agent:    {agent.name} (AI Agents)\n"
+                f"  demo agent:    {agent.name} ({agent.get_state_display().lower()}), on “{DEMO_LINE_NAME}” "
+                f"{DEMO_LINE_NUMBER}\n"
+                f"  test call:     {test_call}\n"
+                "                 (talk to the agent in the browser; Twilio's side is simulated, no account needed)\n"
+                '  or in a shell:  .venv/bin/python manage.py simulate_call "what are your opening hours" goodbye\n'
             )
         )
+
+    def _demo_line(self, agent: Agent) -> bool:
+        """Attach the demo line (Inbound on) unless the agent has one already; True if it was attached now."""
+        connection, _ = TwilioConnection.objects.get_or_create(
+            name=DEMO_LINE_NAME,
+            defaults={
+                "description": DEMO_LINE_DESCRIPTION,
+                "account_sid": "AC" + "0" * 32,
+                "auth_token": secrets.token_hex(16),
+                "phone_number": DEMO_LINE_NUMBER,
+            },
+        )
+        if agent.attachments.filter(connection=connection).exists():
+            return False
+        if ChannelAttachment.objects.filter(connection=connection, inbound=True).exists():
+            return False  # someone moved the demo line to another agent: leave it there
+        ChannelAttachment.objects.create(agent=agent, connection=connection, inbound=True)
+        return True
