@@ -100,8 +100,9 @@ def _converse(ctx: CallContext, session: Session, text: str, turn: int) -> Voice
     )
 
 
-def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
-    """The Gather action: the caller finished speaking (or stayed silent)."""
+def _settled_turn(ctx: CallContext, turn: int) -> VoiceResponse | None:
+    """The answer when the turn needs no new reply: no session, agent stopped, already answered
+    (Twilio retried the request: the same answer again), or the call is over."""
     session = ctx.session
     if session is None:
         return twiml.offline_apology()
@@ -109,10 +110,18 @@ def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
         services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
         return twiml.offline_apology()
     answered = services.find_message(session.id, f"agent:{turn}")
-    if answered is not None:  # Twilio retried this request: serve the same answer again
+    if answered is not None:
         return _speak_reply(ctx, session, Reply(answered.text, session.close_reason == "agent-hung-up"), turn)
     if session.is_closed:
         return twiml.say_and_hang_up("")
+    return None
+
+
+def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
+    """The Gather action: the caller finished speaking (or stayed silent)."""
+    if (settled := _settled_turn(ctx, turn)) is not None:
+        return settled
+    session = ctx.session
     speech = (params.get("SpeechResult") or "").strip()
     if not speech:
         return _prompt_silent_caller(ctx, session, turn)
@@ -125,17 +134,9 @@ def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
 
 def pick_up_reply(ctx: CallContext, turn: int, holds: int) -> VoiceResponse:
     """The reply webhook: Twilio, redirected after a filler, comes back for a slow reply."""
+    if (settled := _settled_turn(ctx, turn)) is not None:
+        return settled
     session = ctx.session
-    if session is None:
-        return twiml.offline_apology()
-    if ctx.attachment is None:
-        services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
-        return twiml.offline_apology()
-    answered = services.find_message(session.id, f"agent:{turn}")
-    if answered is not None:  # picked up already: Twilio retried this request
-        return _speak_reply(ctx, session, Reply(answered.text, session.close_reason == "agent-hung-up"), turn)
-    if session.is_closed:
-        return twiml.say_and_hang_up("")
     heard = services.find_message(session.id, f"caller:{turn}")
     if heard is None:  # nothing was said in this turn: listen again
         return _converse(ctx, session, "", turn)
