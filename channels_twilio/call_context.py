@@ -34,28 +34,41 @@ class CallContext:
 
 
 def resolve(key, session_id: str | None) -> CallContext:
-    """Find the call's context from the webhook URL's connection key and session id."""
-    connection = TwilioConnection.objects.filter(webhook_key=key).first()
-    if connection is None:
-        return CallContext(None)
-    ctx = CallContext(connection)
+    """Find the call's context from the webhook URL's connection key and session id.
+
+    Every webhook of a call pays for this, so a call in progress is found in one query (the
+    session with its connection, attachment and agent) and a new call in one (the inbound
+    attachment with its connection and agent); the connection alone is looked up only when
+    those find nothing. Unique lookups, so no ORDER BY: building one costs more than the query.
+    """
     if session_id:
+        sessions = Session.objects.select_related("connection", "attachment__agent")
         try:
-            ctx.session = (
-                Session.objects.select_related("attachment__agent").filter(pk=session_id, connection=connection).first()
-            )
+            session = _one(sessions.filter(pk=session_id, connection__webhook_key=key))
         except ValidationError:  # not a UUID
-            ctx.session = None
-        attachment = ctx.session.attachment if ctx.session else None
-        ctx.attachment = attachment if attachment and attachment.is_running else None
+            session = None
+        if session is not None:
+            attachment = session.attachment
+            running = attachment if attachment and attachment.is_running else None
+            return _with_tokens(CallContext(session.connection, attachment=running, session=session))
     else:
-        ctx.attachment = (
-            connection.attachments.select_related("agent").filter(inbound=True, snapshot__isnull=False).first()
-        )
+        attachments = ChannelAttachment.objects.select_related("connection", "agent")
+        attachment = _one(attachments.filter(connection__webhook_key=key, inbound=True, snapshot__isnull=False))
+        if attachment is not None:
+            return _with_tokens(CallContext(attachment.connection, attachment=attachment))
+    connection = _one(TwilioConnection.objects.filter(webhook_key=key))
+    return _with_tokens(CallContext(connection)) if connection else CallContext(None)
+
+
+def _one(queryset):
+    return next(iter(queryset.order_by()[:1]), None)
+
+
+def _with_tokens(ctx: CallContext) -> CallContext:
     # Twilio signs with the account's current token: the snapshot's, or a newer one pasted
     # into the connection but not yet restarted into the snapshot.
     if ctx.attachment and ctx.attachment.snapshot_auth_token:
         ctx.tokens.append(ctx.attachment.snapshot_auth_token)
-    if connection.auth_token not in ctx.tokens:
-        ctx.tokens.append(connection.auth_token)
+    if ctx.connection.auth_token not in ctx.tokens:
+        ctx.tokens.append(ctx.connection.auth_token)
     return ctx

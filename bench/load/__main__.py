@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import datetime
 import math
+import os
 import tempfile
 import threading
 import time
@@ -27,13 +28,13 @@ from .portal import Portal, PortalConfig, cpu_seconds, postgres_pids, rss_bytes
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", default="25,50,100,150,200,300,400", help="concurrent calls to try, in order")
+    parser.add_argument("--steps", default="50,100,200,300,400,500,600,800", help="concurrent calls to try, in order")
     parser.add_argument("--hold", type=float, default=30.0, help="seconds measured per step (after the ramp)")
     parser.add_argument("--ramp", type=float, default=6.0, help="seconds over which a step's callers dial in")
-    parser.add_argument("--saturation-seconds", type=float, default=15.0)
+    parser.add_argument("--saturation-seconds", type=float, default=10.0, help="seconds per closed-loop run")
     parser.add_argument("--concurrency", type=int, default=32, help="clients in the closed-loop measurements")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--keep-db", action="store_true", help="leave the flametree_bench database for inspection")
     return parser.parse_args()
@@ -85,6 +86,37 @@ class Gauges:
         )
 
 
+def closed_loop(portal: Portal, line, gauges: Gauges, args) -> tuple[list, list]:
+    """The floor and the call mix, each measured twice, alternately; the better run of each is kept,
+    since whatever else runs on the machine can only lower a throughput."""
+    runs: dict[str, list] = {"floor": [], "mix": []}
+    for _ in range(2):
+        floor = traffic.floor(portal.base_url, line, args.concurrency, args.saturation_seconds)
+        runs["floor"].append(_measured(floor, gauges))
+        runs["mix"].append(_measured(traffic.saturate(line, args.concurrency, args.saturation_seconds), gauges))
+    best = {name: max(measured, key=lambda run: report.total_rate(run[0])) for name, measured in runs.items()}
+    titles = {
+        "floor": f"Floor: bare view, {args.concurrency} clients back to back",
+        "mix": f"Saturation: real calls back to back, {args.concurrency} callers, no waits",
+    }
+    for name, (rows, cpu) in best.items():
+        tries = ", ".join(f"{report.total_rate(run[0]):.0f}" for run in runs[name])
+        print(report.table(rows, f"\n{titles[name]} (best of two runs: {tries} req/s)"))
+        print(f"  {cpu}")
+    floor_rate, mix_rate = report.total_rate(best["floor"][0]), report.total_rate(best["mix"][0])
+    print(
+        f"  Call mix: {mix_rate:.0f} req/s = {100 * mix_rate / floor_rate:.0f}% of the floor's {floor_rate:.0f} req/s "
+        "(goal: at least 50%)",
+        flush=True,
+    )
+    return best["floor"][0], best["mix"][0]
+
+
+def _measured(run, gauges: Gauges) -> tuple[list, str]:
+    recorder, start, end = asyncio.run(run)
+    return report.stats(recorder, start, end), gauges.cpu_between(start, end)
+
+
 def held_step(line, gauges: Gauges, calls: int, args) -> tuple[bool, list[report.KindStats], str]:
     recorder, start, end = asyncio.run(traffic.held_calls(line, calls, args.ramp, args.hold))
     rows = report.stats(recorder, start, end)
@@ -111,7 +143,7 @@ def main() -> None:
     portal = Portal(config, log_dir)
     began = time.monotonic()
     print(f"Flametree portal load benchmark — {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"Machine: {report.machine()}")
+    print(f"Machine: {report.machine()}; load average before the run: {os.getloadavg()[0]:.2f}")
     print(
         f"Portal: gunicorn {config.workers} workers x {config.threads} threads (gthread), Celery worker "
         f"(prefork, {config.celery_concurrency}), PostgreSQL + Redis on this machine, DEBUG off, scripted engine"
@@ -125,22 +157,7 @@ def main() -> None:
         gauges.start()
         asyncio.run(traffic.saturate(line, 8, 3.0, warmup=0))  # first requests load code and open connections
 
-        floor, f_start, f_end = asyncio.run(
-            traffic.floor(portal.base_url, line, args.concurrency, args.saturation_seconds)
-        )
-        floor_rows = report.stats(floor, f_start, f_end)
-        print(report.table(floor_rows, f"\nFloor: bare view, {args.concurrency} clients back to back"))
-        print(f"  {gauges.cpu_between(f_start, f_end)}")
-        mix, m_start, m_end = asyncio.run(traffic.saturate(line, args.concurrency, args.saturation_seconds))
-        mix_rows = report.stats(mix, m_start, m_end)
-        print(report.table(mix_rows, f"\nSaturation: real calls back to back, {args.concurrency} callers, no waits"))
-        print(f"  {gauges.cpu_between(m_start, m_end)}")
-        fraction = report.total_rate(mix_rows) / report.total_rate(floor_rows)
-        print(
-            f"  Call mix: {report.total_rate(mix_rows):.0f} req/s = {100 * fraction:.0f}% of the floor's "
-            f"{report.total_rate(floor_rows):.0f} req/s (goal: at least 50%)",
-            flush=True,
-        )
+        floor_rows, mix_rows = closed_loop(portal, line, gauges, args)
 
         results: dict[int, tuple[bool, list]] = {}
         for calls in steps:
@@ -153,7 +170,7 @@ def main() -> None:
         if passed and failed and failed[0] - max(passed) > 25:
             middle = (max(passed) + failed[0]) // 2
             results[middle] = held_step(line, gauges, middle, args)[:2]
-        summary(results, fraction, gauges, began)
+        summary(results, report.total_rate(mix_rows) / report.total_rate(floor_rows), gauges, began)
     finally:
         if gauges:
             gauges.stop()
@@ -182,7 +199,7 @@ def summary(results: dict, fraction: float, gauges: "Gauges", began: float) -> N
                 print(f"    {report.KIND_NAMES[kind]:<16} p99 {p99:6.1f} ms (goal: at most {bound} ms) {mark}")
     peaks = ", ".join(f"{name} {rss / 2**20:.0f} MB" for name, rss in gauges.peak_rss.items())
     print(f"  Peak memory of the portal's processes: {gauges.peak_total_rss / 2**20:.0f} MB ({peaks})")
-    print(f"  Run took {time.monotonic() - began:.0f} s")
+    print(f"  Run took {time.monotonic() - began:.0f} s; load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

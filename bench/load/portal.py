@@ -24,7 +24,7 @@ PUBLIC_BASE_URL = "https://bench.flametree.test"
 class PortalConfig:
     port: int = 8790
     workers: int = 2
-    threads: int = 8
+    threads: int = 4
     celery_concurrency: int = 2
     database: str = "flametree_bench"
     postgres: str = "postgresql://postgres@127.0.0.1:5432"

@@ -128,6 +128,8 @@ class Command(BaseCommand):
             else (f"{call.from_number} calls {agent.name} at {call.to_number}")
         )
         self.stdout.write(self.style.MIGRATE_HEADING(f"{direction} — Twilio's side simulated against {base_url}"))
+        if self.interactive:
+            self.stdout.write("  (type what the caller says; empty line: stay silent; /hangup or Ctrl-D: hang up)")
 
     def _show(self, event: Event) -> None:
         if event.kind == "agent":
