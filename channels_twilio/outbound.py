@@ -204,10 +204,12 @@ def give_up(session_id: str, err: twilio_rest.TwilioError) -> None:
         agent_log.error(session.agent_id, f"Outbound call to {session.to_number} failed: {message}")
 
 
-def note_retry(session_id: str, err: twilio_rest.TwilioError, delay: float) -> None:
+def note_retry(session_id: str, err: twilio_rest.TwilioError, delay: float | None) -> None:
+    """Log a retry; `delay` None means at once (tasks running in-process)."""
     session = Session.objects.get(pk=session_id)
     if session.agent_id:
-        message = f"Outbound call to {session.to_number} not placed yet, retrying in {delay:g} s: {err.message}"
+        when = "now" if delay is None else f"in {delay:g} s"
+        message = f"Outbound call to {session.to_number} not placed yet, retrying {when}: {err.message}"
         agent_log.warning(session.agent_id, message)
 
 

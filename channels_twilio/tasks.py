@@ -61,7 +61,8 @@ def register_number(self, attachment_id: int, version: str, claimed: bool = Fals
     except twilio_rest.TwilioError as err:
         if not err.permanent and self.request.retries < self.max_retries:
             delay = _backoff(self.request.retries)
-            agent_log.warning(agent_id, f"Registering {number} failed, retrying in {delay:g} s: {err.message}")
+            when = "now" if self.request.is_eager else f"in {delay:g} s"  # in-process runs retry at once
+            agent_log.warning(agent_id, f"Registering {number} failed, retrying {when}: {err.message}")
             raise self.retry(countdown=delay, kwargs={"claimed": True}) from None
         ChannelAttachment.objects.filter(pk=attachment_id, snapshot_taken_at=attachment.snapshot_taken_at).update(
             line_state=ChannelAttachment.LineState.ERROR, last_error=err.message
@@ -111,7 +112,7 @@ def place_call(self, session_id: str, claim: str | None = None) -> None:
             outbound.note_unknown_outcome(session_id, err)
         elif not err.permanent and self.request.retries < self.max_retries:
             delay = _backoff(self.request.retries)
-            outbound.note_retry(session_id, err, delay)
+            outbound.note_retry(session_id, err, None if self.request.is_eager else delay)
             raise self.retry(countdown=delay, kwargs={"claim": claim}) from None
         else:
             outbound.give_up(session_id, err)

@@ -157,7 +157,8 @@ def test_a_superseded_preparation_is_never_served(llm_call, llm_standin):  # noq
     c.dial()
     speak_stably(c, "I want to cancel")
     speak_stably(c, "I want to cancel my order")
-    wait_for(lambda: llm_standin.answered == 2, timeout=5)
+    # The first job may skip the model once it sees it was superseded: wait for the second only.
+    wait_for(lambda: PreparedAnswer.objects.filter(ready=True, heard__contains="my order").exists(), timeout=5)
     final(c, "I want to cancel my order.")
     assert c.said() == ["You said: i want to cancel my order."]
     assert counts(c) == (1, 0)

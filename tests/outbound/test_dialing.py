@@ -127,7 +127,7 @@ def test_temporary_errors_are_retried_and_the_call_is_placed_once(place, outboun
     session = Session.objects.get()
     assert session.state == "dialing" and session.call_sid == created["sid"]
     retries = twilio_log(line.agent_id, "warning")
-    assert len(retries) == 2 and all("not placed yet, retrying in" in m for m in retries)
+    assert len(retries) == 2 and all("not placed yet, retrying now" in m for m in retries)
 
 
 def test_twilio_unavailable_through_every_retry_closes_the_session(place, outbound_line, twilio_standin):
