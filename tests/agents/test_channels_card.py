@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from agents import lifecycle
 from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from tests.agents.agent_form import agent_page_post
 
 
 @pytest.fixture
@@ -17,40 +18,10 @@ def agent_page(admin_client):
     return get
 
 
-def inline_post_data(agent, rows, existing=0):
-    """The agent form with its Communication channels rows (connection, inbound)."""
-    data = {
-        "name": agent.name,
-        "greeting": agent.greeting,
-        "max_opened_sessions": agent.max_opened_sessions,
-        "engine": agent.engine,
-        "fallback_line": agent.fallback_line,
-        "goodbye_line": agent.goodbye_line,
-        "goodbye_phrases": agent.goodbye_phrases,
-        "llm_system_prompt": agent.llm_system_prompt,
-        "llm_timeout_seconds": agent.llm_timeout_seconds,
-        "attachments-TOTAL_FORMS": len(rows),
-        "attachments-INITIAL_FORMS": existing,
-        "attachments-MIN_NUM_FORMS": 0,
-        "attachments-MAX_NUM_FORMS": 1000,
-        "scripted_answers-TOTAL_FORMS": 0,
-        "scripted_answers-INITIAL_FORMS": 0,
-        "scripted_answers-MIN_NUM_FORMS": 0,
-        "scripted_answers-MAX_NUM_FORMS": 1000,
-    }
-    for i, row in enumerate(rows):
-        for key, value in row.items():
-            if value is True:
-                value = "on"
-            if value is not False:
-                data[f"attachments-{i}-{key}"] = value
-    return data
-
-
 def test_attach_a_connection_with_inbound_on(admin_client, agent_factory, connection_factory):
     agent, connection = agent_factory(), connection_factory()
     url = reverse("admin:agents_agent_change", args=[agent.pk])
-    response = admin_client.post(url, inline_post_data(agent, [{"connection": connection.pk, "inbound": True}]))
+    response = admin_client.post(url, agent_page_post(agent, [{"connection": connection.pk, "inbound": True}]))
     assert response.status_code == 302, response.content.decode()[:3000]
     attachment = ChannelAttachment.objects.get(agent=agent)
     assert attachment.connection == connection and attachment.inbound
@@ -63,7 +34,7 @@ def test_second_inbound_attachment_is_refused_with_a_message_naming_the_agent(
     second_agent = agent_factory(name="Night shift")
     url = reverse("admin:agents_agent_change", args=[second_agent.pk])
     response = admin_client.post(
-        url, inline_post_data(second_agent, [{"connection": first.connection.pk, "inbound": True}])
+        url, agent_page_post(second_agent, [{"connection": first.connection.pk, "inbound": True}])
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -76,7 +47,7 @@ def test_outbound_only_attachment_of_a_taken_number_is_allowed(admin_client, age
     first = attachment_factory(inbound=True)
     other = agent_factory()
     url = reverse("admin:agents_agent_change", args=[other.pk])
-    response = admin_client.post(url, inline_post_data(other, [{"connection": first.connection.pk, "inbound": False}]))
+    response = admin_client.post(url, agent_page_post(other, [{"connection": first.connection.pk, "inbound": False}]))
     assert response.status_code == 302
     assert ChannelAttachment.objects.get(agent=other).inbound is False
 
@@ -162,9 +133,8 @@ def test_detaching_takes_the_number_offline_and_is_logged(admin_client, running_
     attachment = running_line()
     agent = attachment.agent
     url = reverse("admin:agents_agent_change", args=[agent.pk])
-    data = inline_post_data(
-        agent, [{"id": attachment.pk, "agent": agent.pk, "connection": attachment.connection.pk, "DELETE": True}], 1
-    )
+    row = {"id": attachment.pk, "agent": agent.pk, "connection": attachment.connection.pk, "DELETE": True}
+    data = agent_page_post(agent, [row], existing_attachments=1)
     response = admin_client.post(url, data)
     assert response.status_code == 302
     assert not ChannelAttachment.objects.filter(pk=attachment.pk).exists()

@@ -5,43 +5,9 @@ import pytest
 from django.urls import reverse
 
 from agents.models import Agent, ScriptedAnswer
+from tests.agents.agent_form import agent_page_post
 
 API_KEY = "sk-live-abcdefghijklmnop1234"
-
-
-def agent_form_data(agent, answers=(), **changes) -> dict:
-    data = {
-        "name": agent.name,
-        "greeting": agent.greeting,
-        "max_opened_sessions": agent.max_opened_sessions,
-        "engine": agent.engine,
-        "fallback_line": agent.fallback_line,
-        "goodbye_line": agent.goodbye_line,
-        "goodbye_phrases": agent.goodbye_phrases,
-        "llm_base_url": agent.llm_base_url,
-        "llm_api_key": "",
-        "llm_model": agent.llm_model,
-        "llm_system_prompt": agent.llm_system_prompt,
-        "llm_timeout_seconds": agent.llm_timeout_seconds,
-        "attachments-TOTAL_FORMS": 0,
-        "attachments-INITIAL_FORMS": 0,
-        "attachments-MIN_NUM_FORMS": 0,
-        "attachments-MAX_NUM_FORMS": 1000,
-        "scripted_answers-TOTAL_FORMS": len(answers),
-        "scripted_answers-INITIAL_FORMS": 0,
-        "scripted_answers-MIN_NUM_FORMS": 0,
-        "scripted_answers-MAX_NUM_FORMS": 1000,
-    }
-    for i, (question, keywords, answer) in enumerate(answers):
-        data.update(
-            {
-                f"scripted_answers-{i}-question": question,
-                f"scripted_answers-{i}-keywords": keywords,
-                f"scripted_answers-{i}-answer": answer,
-            }
-        )
-    data.update(changes)
-    return data
 
 
 @pytest.fixture
@@ -65,18 +31,18 @@ def test_the_llm_api_key_is_shown_masked_never_in_clear(admin_client, llm_agent)
 
 def test_saving_with_the_mask_keeps_the_key_and_a_new_value_replaces_it(admin_client, llm_agent):
     url = change_url(llm_agent)
-    response = admin_client.post(url, agent_form_data(llm_agent, llm_api_key="••••••••••••1234"))
+    response = admin_client.post(url, agent_page_post(llm_agent, llm_api_key="••••••••••••1234"))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Agent.objects.get(pk=llm_agent.pk).llm_api_key == API_KEY
 
-    response = admin_client.post(url, agent_form_data(llm_agent, llm_api_key="sk-new-key-000000000000"))
+    response = admin_client.post(url, agent_page_post(llm_agent, llm_api_key="sk-new-key-000000000000"))
     assert response.status_code == 302
     assert Agent.objects.get(pk=llm_agent.pk).llm_api_key == "sk-new-key-000000000000"
 
 
 def test_the_llm_engine_needs_a_base_url_and_a_model(admin_client, agent_factory):
     agent = agent_factory()
-    response = admin_client.post(change_url(agent), agent_form_data(agent, engine="llm"))
+    response = admin_client.post(change_url(agent), agent_page_post(agent, engine="llm"))
     assert response.status_code == 200
     assert response.content.decode().count("Required for the LLM engine.") == 2
 
@@ -84,7 +50,7 @@ def test_the_llm_engine_needs_a_base_url_and_a_model(admin_client, agent_factory
 def test_scripted_answers_are_edited_on_the_agent_page(admin_client, agent_factory):
     agent = agent_factory()
     answers = [("What are your opening hours?", "hours, open", "Nine to six.")]
-    response = admin_client.post(change_url(agent), agent_form_data(agent, answers))
+    response = admin_client.post(change_url(agent), agent_page_post(agent, answers=answers))
     assert response.status_code == 302, response.content.decode()[:2000]
     saved = ScriptedAnswer.objects.get(agent=agent)
     assert (saved.question, saved.keywords, saved.answer) == answers[0]
