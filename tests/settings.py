@@ -15,6 +15,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test run, so parallel runs (and a Celery worker started by the tests,
     # which inherits TEST_SQLITE_NAME) share the right database and nothing else.
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405  (ignored by git: absent in a fresh clone)
     os.environ.setdefault("TEST_SQLITE_NAME", str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3"))  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_SQLITE_NAME"]}  # noqa: F405
 
