@@ -117,6 +117,16 @@ class ChannelAttachment(models.Model):
     snapshot = models.JSONField(null=True, blank=True, editable=False)
     snapshot_auth_token = EncryptedTextField(blank=True, editable=False)
     snapshot_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The connection the snapshot was taken from: its webhook key is in the URLs registered on
+    # Twilio, so the line stays on it even if the attachment is switched to another connection.
+    snapshot_connection = models.ForeignKey(
+        "channels_twilio.TwilioConnection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="running_lines",
+    )
     line_state = models.CharField(max_length=12, choices=LineState.choices, default=LineState.OFFLINE, editable=False)
     last_error = models.TextField(blank=True, editable=False)
     webhook_url = models.URLField(blank=True, editable=False)
@@ -144,8 +154,10 @@ class ChannelAttachment(models.Model):
 
     @property
     def restart_needed(self) -> bool:
-        """The connection was edited after the agent took its snapshot."""
-        return bool(self.snapshot_taken_at and self.connection.updated_at > self.snapshot_taken_at)
+        """The connection was edited, or another one picked, after the agent took its snapshot."""
+        if not self.snapshot_taken_at:
+            return False
+        return self.connection_id != self.snapshot_connection_id or self.connection.updated_at > self.snapshot_taken_at
 
 
 class AgentLogEntry(models.Model):

@@ -49,13 +49,19 @@ def resolve(key, session_id: str | None) -> CallContext:
             session = None
         if session is not None:
             attachment = session.attachment
+            # The call belongs to the line only while the line still runs the snapshot it was made on.
             running = attachment if attachment and attachment.is_running else None
+            if running and running.snapshot_connection_id != session.connection_id:
+                running = None
             return _with_tokens(CallContext(session.connection, attachment=running, session=session))
     else:
-        attachments = ChannelAttachment.objects.select_related("connection", "agent")
-        attachment = _one(attachments.filter(connection__webhook_key=key, inbound=True, snapshot__isnull=False))
+        # Resolved through the snapshot's connection, not the attachment's current one: the key in
+        # the URL is the one registered at Start. If two lines run it, the last started took the number.
+        attachments = ChannelAttachment.objects.select_related("snapshot_connection", "agent")
+        running = attachments.filter(snapshot_connection__webhook_key=key, inbound=True, snapshot__isnull=False)
+        attachment = next(iter(running.order_by("-snapshot_taken_at")[:1]), None)
         if attachment is not None:
-            return _with_tokens(CallContext(attachment.connection, attachment=attachment))
+            return _with_tokens(CallContext(attachment.snapshot_connection, attachment=attachment))
     connection = _one(TwilioConnection.objects.filter(webhook_key=key))
     return _with_tokens(CallContext(connection)) if connection else CallContext(None)
 

@@ -14,6 +14,7 @@ def start(attachment) -> None:
     attachment.snapshot = snapshot.settings_of(attachment.connection)
     attachment.snapshot_auth_token = attachment.connection.auth_token
     attachment.snapshot_taken_at = now
+    attachment.snapshot_connection = attachment.connection
     attachment.last_error = ""
     attachment.registration_claimed_at = None
     attachment.registered_at = None
@@ -33,6 +34,7 @@ def stop(attachment) -> None:
     attachment.snapshot = None
     attachment.snapshot_auth_token = ""
     attachment.snapshot_taken_at = None
+    attachment.snapshot_connection = None
     attachment.line_state = attachment.LineState.OFFLINE
     attachment.registration_claimed_at = None
     attachment.webhook_url = ""

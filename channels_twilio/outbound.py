@@ -87,7 +87,7 @@ def request_call(agent_id: int, to: str, connection_id: int | None = None) -> Se
                 direction=Session.Direction.OUTBOUND,
                 from_number=attachment.snapshot["phone_number"],
                 to_number=to,
-                connection_id=attachment.connection_id,
+                connection_id=attachment.snapshot_connection_id,
                 attachment_id=attachment.id,
                 state=Session.State.DIALING,
                 record_rejection=False,
@@ -174,13 +174,13 @@ def claim_dial(session_id: str, previous_claim: str | None = None) -> str | None
 
 def dial(session_id: str) -> None:
     """Ask Twilio to ring the session's callee from the snapshot's number; raises TwilioError."""
-    session = Session.objects.select_related("attachment__connection").get(pk=session_id)
+    session = Session.objects.select_related("attachment__snapshot_connection").get(pk=session_id)
     attachment = session.attachment
-    if attachment is None or not attachment.is_running:
+    if attachment is None or not attachment.is_running or attachment.snapshot_connection_id != session.connection_id:
         if services.close_session(session.id, Session.CloseReason.AGENT_STOPPED) and session.agent_id:
             agent_log.warning(session.agent_id, f"Outbound call to {session.to_number} not placed: the agent stopped.")
         return
-    key = attachment.connection.webhook_key
+    key = attachment.snapshot_connection.webhook_key
     number = attachment.snapshot["phone_number"]
     call_sid = twilio_rest.place_call(
         access_from_snapshot(attachment),

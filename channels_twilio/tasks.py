@@ -23,8 +23,10 @@ def _backoff(retries: int) -> float:
 
 def _current(attachment_id: int, version: str) -> ChannelAttachment | None:
     """The attachment, if it still runs the snapshot this task was queued for."""
-    attachment = ChannelAttachment.objects.select_related("agent", "connection").filter(pk=attachment_id).first()
-    if attachment is None or attachment.snapshot_taken_at is None:
+    attachment = (
+        ChannelAttachment.objects.select_related("agent", "snapshot_connection").filter(pk=attachment_id).first()
+    )
+    if attachment is None or attachment.snapshot_taken_at is None or attachment.snapshot_connection is None:
         return None
     if attachment.snapshot_taken_at.isoformat() != version:
         return None
@@ -46,7 +48,7 @@ def register_number(self, attachment_id: int, version: str, claimed: bool = Fals
     agent_id = attachment.agent_id
     number = attachment.snapshot["phone_number"]
     access = snapshot.access_from_snapshot(attachment)
-    key = attachment.connection.webhook_key
+    key = attachment.snapshot_connection.webhook_key
     voice_url = webhook_urls.voice_url(key)
     try:
         previous = twilio_rest.find_number(access, number)

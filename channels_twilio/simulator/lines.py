@@ -52,7 +52,7 @@ def inbound_line(agent: Agent, connection_id: int | None = None) -> ChannelAttac
 
 def inbound_call(line: ChannelAttachment, caller: str) -> CallState:
     """A new call from `caller` to the line's number, as Twilio would send it to the number's webhooks."""
-    key = line.connection.webhook_key
+    key = line.snapshot_connection.webhook_key
     return CallState(
         account_sid=line.snapshot["account_sid"],
         direction="inbound",
@@ -76,8 +76,8 @@ def outbound_call(agent: Agent, to: str, connection_id: int | None = None) -> Ca
     with transaction.atomic():
         session = outbound.request_call(agent.id, to, connection_id)
         outbound.claim_dial(str(session.id))
-    line = ChannelAttachment.objects.select_related("connection").get(pk=session.attachment_id)
-    key = line.connection.webhook_key
+    line = ChannelAttachment.objects.select_related("snapshot_connection").get(pk=session.attachment_id)
+    key = line.snapshot_connection.webhook_key
     return CallState(
         account_sid=line.snapshot["account_sid"],
         direction="outbound-api",
