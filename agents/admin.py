@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -171,8 +172,12 @@ class AgentAdmin(admin.ModelAdmin):
     def _lifecycle_action(self, request, agent_id, action, outcome: str):
         agent = get_object_or_404(Agent, pk=agent_id)
         if request.method == "POST" and self.has_change_permission(request, agent):
-            action(agent.id)
-            messages.success(request, f"Agent “{agent.name}” {outcome}")
+            problems = action(agent.id) or []
+            if problems:
+                for problem in problems:
+                    messages.warning(request, f"Agent “{agent.name}”: {problem}")
+            else:
+                messages.success(request, f"Agent “{agent.name}” {outcome}")
         return self._back_to_agent(agent_id)
 
     def place_call_view(self, request, agent_id):
@@ -186,6 +191,9 @@ class AgentAdmin(admin.ModelAdmin):
 
     def logs_view(self, request, agent_id):
         agent = get_object_or_404(Agent, pk=agent_id)
+        # The logs show webhook URLs (with the connection key) and callers' numbers: the agent page's right.
+        if not self.has_view_permission(request, agent):
+            raise PermissionDenied
         tab = request.GET.get("tab", "twilio")
         entries = AgentLogEntry.objects.filter(agent=agent, channel_kind=tab)[:500]
         context = {
@@ -201,8 +209,10 @@ class AgentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Start agent")
     def start_agents(self, request, queryset):
-        for agent in queryset:
-            lifecycle.start_agent(agent.id)
+        problems = [(agent, lifecycle.start_agent(agent.id)) for agent in queryset]
+        for agent, agent_problems in problems:
+            for problem in agent_problems:
+                self.message_user(request, f"Agent “{agent.name}”: {problem}", messages.WARNING)
         self.message_user(request, f"Started {queryset.count()} agent(s).", messages.SUCCESS)
 
     @admin.action(description="Stop agent")

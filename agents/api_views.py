@@ -4,7 +4,8 @@ Status codes: 202 the call is being dialed; 400 the request itself is wrong (num
 E.164, a connection that is not the agent's, or none named when the agent has several);
 401 not authenticated; 403 the user may not change agents; 404 no such agent; 409 the
 agent cannot call now (not running, no Twilio connection, the connection attached after
-the start, Max opened sessions reached). Every refusal dials nothing and writes no session.
+the start, Max opened sessions reached); 503 the task queue (Redis) is down. Every refusal dials
+nothing and writes no session.
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -28,6 +29,7 @@ REFUSAL_STATUS = {
     "no-twilio-connection": status.HTTP_409_CONFLICT,
     "connection-not-running": status.HTTP_409_CONFLICT,
     "max-opened-sessions": status.HTTP_409_CONFLICT,
+    "queue-unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 
@@ -58,6 +60,7 @@ class AgentCallsView(APIView):
             400: OpenApiResponse(RefusalSerializer, description="The request is wrong; nothing was dialed."),
             404: OpenApiResponse(RefusalSerializer, description="No such agent."),
             409: OpenApiResponse(RefusalSerializer, description="The agent cannot call now; nothing was dialed."),
+            503: OpenApiResponse(RefusalSerializer, description="The task queue is down; nothing was dialed."),
         },
     )
     def post(self, request, agent_id: int) -> Response:

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from channels_twilio import lifecycle as twilio_lifecycle
 from channels_twilio.tasks import hang_up_calls
+from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 from sessions_app.models import Session
 
 from . import agent_log
@@ -14,8 +15,13 @@ from .models import Agent, ChannelAttachment
 CHANNEL_HOOKS = {"twilio": twilio_lifecycle}
 
 
-def start_agent(agent_id: int) -> None:
-    """Snapshot every attachment and bring its line up; the agent runs once all are settled."""
+def start_agent(agent_id: int) -> list[str]:
+    """Snapshot every attachment and bring its line up; the agent runs once all are settled.
+
+    Returns what went wrong that the administrator should read now (also in the agent's logs);
+    the list fills once the transaction commits.
+    """
+    problems: list[str] = []
     with transaction.atomic():
         agent = Agent.objects.select_for_update().get(pk=agent_id)
         attachments = list(agent.attachments.select_related("connection"))
@@ -23,11 +29,12 @@ def start_agent(agent_id: int) -> None:
         agent.started_at = timezone.now()
         agent.save(update_fields=["state", "started_at", "updated_at"])
         for attachment in attachments:
-            CHANNEL_HOOKS[attachment.channel_kind].start(attachment)
+            CHANNEL_HOOKS[attachment.channel_kind].start(attachment, problems)
         agent_log.info(agent.id, f"Agent started with {len(attachments)} Twilio connection(s).")
         if not attachments:
             agent_log.warning(agent.id, "No communication channel is attached: the agent takes no calls.")
     transaction.on_commit(lambda: settle_started(agent_id))
+    return problems
 
 
 def settle_started(agent_id: int) -> None:
@@ -52,6 +59,15 @@ def stop_agent(agent_id: int) -> None:
             state=Session.State.CLOSED, close_reason=Session.CloseReason.AGENT_STOPPED, closed_at=timezone.now()
         )
         if in_call:
-            transaction.on_commit(lambda: hang_up_calls.delay(in_call))
+            transaction.on_commit(lambda: _hang_up(agent_id, in_call))
         Agent.objects.filter(pk=agent_id).update(state=Agent.State.STOPPED)
         agent_log.info(agent_id, f"Agent stopped: its numbers are offline; {closed} open session(s) closed.")
+
+
+def _hang_up(agent_id: int, session_ids: list[str]) -> None:
+    """Queue the hang-ups; with the queue down, hang up here: no caller may wait on a dead line."""
+    if enqueue(hang_up_calls, session_ids):
+        return
+    message = f"Could not queue the hang-ups: {QUEUE_DOWN}. Hanging up {len(session_ids)} call(s) now."
+    agent_log.warning(agent_id, message)
+    hang_up_calls(session_ids)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from agents import agent_log
 from agents.models import Agent, ChannelAttachment
+from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 from sessions_app import services
 from sessions_app.models import Session
 from sessions_app.tasks import STUCK_DIALING_AFTER
@@ -53,7 +54,7 @@ class CallRefused(Exception):
 
     `code` names the reason for API clients: invalid-number, connection-required,
     connection-not-attached, agent-not-running, no-twilio-connection, connection-not-running,
-    max-opened-sessions.
+    max-opened-sessions, queue-unavailable (the broker is down: try again later).
     """
 
     def __init__(self, code: str, message: str):
@@ -142,17 +143,19 @@ def _attachment_to_call_from(agent: Agent, connection_id: int | None) -> Channel
 
 
 def _queue_dial(session_id, agent_id: int) -> None:
+    """Queue the dial once the session is committed; with the queue down, undo the request whole.
+
+    The session is deleted (no call was placed, so there is nothing for Sessions to show) and
+    the refusal propagates out of the committing `transaction.atomic()` to the caller.
+    """
     from .tasks import place_call
 
-    try:
-        place_call.delay(str(session_id))
-    except Exception as exc:  # the broker refused it: say so rather than leave the session dialing
-        message = (
-            f"The call could not be queued ({type(exc).__name__}): check that the Celery broker "
-            "(CELERY_BROKER_URL) is running and reachable."
-        )
-        if services.close_session(session_id, Session.CloseReason.DIAL_ERROR, message):
-            agent_log.error(agent_id, message)
+    if enqueue(place_call, str(session_id)):
+        return
+    Session.objects.filter(pk=session_id, state=Session.State.DIALING, call_sid__isnull=True).delete()
+    message = f"The call was not placed: {QUEUE_DOWN}. Nothing was dialed; try again in a minute."
+    agent_log.error(agent_id, message)
+    raise CallRefused("queue-unavailable", message)
 
 
 def claim_dial(session_id: str, previous_claim: str | None = None) -> str | None:
