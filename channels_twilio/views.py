@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.views import APIView
 
 from agents import agent_log
+from flametree_portal.db_reconnect import run_reconnecting
 
 from . import call_context, call_flow, twiml
 from .signature import SignedByTwilio
@@ -44,6 +45,10 @@ class TwilioWebhook(APIView):
     http_method_names = ["post"]
     schema = None  # Twilio's webhooks are not part of the REST API's OpenAPI schema
     webhook_name = "webhook"
+
+    def dispatch(self, request, *args, **kwargs):
+        # A database restart must not cost Twilio's request (a lost status callback leaves a call open).
+        return run_reconnecting(super().dispatch, request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         self.call_context = call_context.resolve(kwargs["key"], request.query_params.get("session"))
