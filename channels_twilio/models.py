@@ -98,3 +98,26 @@ class TwilioConnection(models.Model):
     @property
     def effective_speech_model(self) -> str:
         return self.speech_model or catalog.DEFAULT_SPEECH_MODEL
+
+
+class WebhookRefusals(models.Model):
+    """Requests to a connection's webhook refused for their signature: counted, not stored one by one.
+
+    Anyone who learns a connection key can send such requests, so each one costs an UPDATE of
+    this row and never a new row anywhere; the agent's log gets a summary at most once an hour.
+    """
+
+    connection = models.ForeignKey(TwilioConnection, on_delete=models.CASCADE, related_name="refusals")
+    webhook = models.CharField(max_length=40)
+    count = models.PositiveBigIntegerField(default=0)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    logged_count = models.PositiveBigIntegerField(default=0)
+    logged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "refused webhook requests"
+        constraints = [models.UniqueConstraint(fields=["connection", "webhook"], name="refusals_once_per_webhook")]
+
+    def __str__(self) -> str:
+        return f"{self.count} refused {self.webhook} request(s)"

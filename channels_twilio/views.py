@@ -9,10 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser
 from rest_framework.views import APIView
 
-from agents import agent_log
 from flametree_portal.db_reconnect import run_reconnecting
 
-from . import call_context, call_flow, twiml
+from . import call_context, call_flow, refusals, twiml
 from .signature import SignedByTwilio
 
 
@@ -59,13 +58,7 @@ class TwilioWebhook(APIView):
         if agent_id is None and self.call_context.connection is not None:
             attachment = self.call_context.connection.attachments.first()
             agent_id = attachment.agent_id if attachment else None
-        if agent_id is not None:
-            agent_log.warning(
-                agent_id,
-                f"Refused a request to the {self.webhook_name} webhook: invalid or missing "
-                "X-Twilio-Signature (not sent by Twilio, or PUBLIC_BASE_URL differs from the URL "
-                "Twilio calls).",
-            )
+        refusals.note(self.call_context.connection, self.webhook_name, agent_id)
         raise PermissionDenied(SignedByTwilio.message)
 
 

@@ -1,0 +1,44 @@
+"""Counting webhook requests refused for their signature, and summarising them in the agent's log.
+
+A request with a bad X-Twilio-Signature comes from someone who is not Twilio (or from a portal
+whose PUBLIC_BASE_URL differs from the URL Twilio calls). Either way it must not be able to grow
+a table: each refusal increments one counter row per connection and webhook, and the agent's log
+gets one line per hour at most, with the count.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from agents import agent_log
+
+from .models import TwilioConnection, WebhookRefusals
+
+SUMMARY_EVERY = timedelta(hours=1)
+
+
+def note(connection: TwilioConnection, webhook: str, agent_id: int | None) -> None:
+    """Count one refused request; log a summary if the last one is more than an hour old."""
+    now = timezone.now()
+    row = WebhookRefusals.objects.filter(connection=connection, webhook=webhook)
+    if not row.update(count=F("count") + 1, last_at=now):
+        try:
+            with transaction.atomic():
+                row.create(connection=connection, webhook=webhook, count=1, first_at=now, last_at=now)
+        except IntegrityError:  # a concurrent refusal created it first
+            row.update(count=F("count") + 1, last_at=now)
+    if agent_id is None:
+        return
+    due = row.filter(Q(logged_at__isnull=True) | Q(logged_at__lt=now - SUMMARY_EVERY))
+    counts = due.values_list("count", "logged_count").first()
+    if counts is None or not due.filter(logged_count=counts[1]).update(logged_at=now, logged_count=counts[0]):
+        return  # summarised within the hour, or another request is writing the summary
+    refused = counts[0] - counts[1]
+    agent_log.warning(
+        agent_id,
+        f"Refused {refused} request(s) to the {webhook} webhook of “{connection.name}” since the last summary: "
+        "invalid or missing X-Twilio-Signature (not sent by Twilio, or PUBLIC_BASE_URL differs from the URL "
+        "Twilio calls). Further refusals are counted and summarised here at most once an hour.",
+    )
