@@ -4,8 +4,17 @@ from django import forms
 
 from flametree_portal.secret_input import bind_masked_secret, cleaned_secret
 
-from . import validators
+from . import speech_models, validators, voices
 from .models import TwilioConnection
+from .suggestion_input import SuggestionInput
+
+
+def _voice_suggestions() -> list[tuple[str, str]]:
+    return [(voice.name, voice.label) for voice in voices.listed().values()]
+
+
+def _speech_model_suggestions() -> list[tuple[str, str]]:
+    return list(speech_models.DESCRIPTIONS.items())
 
 
 class TwilioConnectionForm(forms.ModelForm):
@@ -26,8 +35,8 @@ class TwilioConnectionForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "account_sid": forms.TextInput(attrs={"placeholder": "AC…", "autocomplete": "off", "size": 40}),
             "phone_number": forms.TextInput(attrs={"placeholder": "+14155550123"}),
-            "voice_model": forms.TextInput(attrs={"placeholder": "Polly.Salli"}),
-            "speech_model": forms.TextInput(attrs={"placeholder": "googlev2_telephony"}),
+            "voice_model": SuggestionInput(_voice_suggestions, attrs={"placeholder": "Polly.Salli", "size": 40}),
+            "speech_model": SuggestionInput(_speech_model_suggestions, attrs={"placeholder": "googlev2_telephony"}),
         }
 
     def __init__(self, *args, **kwargs):

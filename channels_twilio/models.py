@@ -86,6 +86,7 @@ class TwilioConnection(models.Model):
 
     def clean(self) -> None:
         validators.validate_region_and_edge(self.region, self.edge)
+        validators.validate_speech_model_for_voice(self.effective_voice, self.effective_speech_model)
 
     @property
     def masked_auth_token(self) -> str:

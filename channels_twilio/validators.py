@@ -7,7 +7,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from . import catalog
+from . import catalog, speech_models, voices
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-f]{32}$")
 _AUTH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -48,23 +48,49 @@ def validate_e164(value: str) -> None:
 
 
 def validate_voice(value: str) -> None:
-    if catalog.voice_language(value) is None:
-        raise ValidationError(
-            f'"{value}" is not a Twilio text-to-speech voice. Use one such as Polly.Salli, '
-            "Polly.Lea (French), Polly.Joanna-Neural or Google.en-US-Standard-C, or leave it "
-            "empty for Polly.Salli.",
-            code="voice",
+    """A voice from Twilio's text-to-speech list (channels_twilio/data/twilio_voices.csv)."""
+    if voices.find(value) is not None:
+        return
+    if meant := voices.near_misses(value):
+        hint = "Twilio spells it " + " or ".join(meant)
+    else:
+        hint = (
+            "Pick one from the suggestions, for example Polly.Salli, Polly.Lea (French), "
+            "Polly.Joanna-Neural or Google.en-US-Standard-C"
         )
+    raise ValidationError(
+        f'"{value}" is not a Twilio text-to-speech voice. {hint}, or leave it empty for Polly.Salli.',
+        code="voice",
+    )
 
 
 def validate_speech_model(value: str) -> None:
+    """One of the speechModel values Twilio's <Gather> takes."""
     if value not in catalog.SPEECH_MODELS:
         raise ValidationError(
-            f'"{value}" is not a Twilio speech recognition model. Use one such as '
-            "googlev2_telephony, deepgram_nova-3 or phone_call, or leave it empty for "
+            f'"{value}" is not a Twilio speech recognition model. Pick one from the suggestions, '
+            "such as googlev2_telephony, deepgram_nova-3 or phone_call, or leave it empty for "
             "googlev2_telephony.",
             code="speech_model",
         )
+
+
+def validate_speech_model_for_voice(voice: str, speech_model: str) -> None:
+    """The speech model understands the voice's language, unless Twilio documents otherwise."""
+    language = voices.language_of(voice)
+    if language is None or speech_model not in catalog.SPEECH_MODELS:
+        return  # the field's own validator already says what is wrong
+    if speech_models.understands(speech_model, voices.recognition_language(language)):
+        return
+    others = speech_models.models_for(voices.recognition_language(language))
+    raise ValidationError(
+        {
+            "speech_model": f"Speech model {speech_model} does not understand {language}, the language "
+            f"of the voice {voice}: Twilio documents it for {speech_models.documented_languages(speech_model)}. "
+            f"Use one that does, such as {', '.join(others[:4])}, or a voice in one of those languages.",
+        },
+        code="speech_model_language",
+    )
 
 
 def validate_region_and_edge(region: str, edge: str) -> None:
