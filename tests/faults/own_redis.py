@@ -11,6 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import kombu.pools
+
 from flametree_portal.celery import app as celery_app
 from tests.services import missing_service
 
@@ -61,10 +63,9 @@ class OwnRedis:
 
 
 def _forget_broker_connections() -> None:
-    # Celery keeps a connection pool and a producer pool built from broker_url: drop both so the
-    # next publish connects to the URL now configured.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Celery and kombu keep connection and producer pools built from broker_url (kombu's are global,
+    # keyed by URL, and a port may be reused): drop them all so the next publish connects anew.
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
