@@ -26,7 +26,7 @@ def test_add_a_connection_then_reopen_it_with_the_token_masked(admin_page):
     page.fill("#id_account_sid", sid)
     page.fill("#id_auth_token", token)
     page.fill("#id_phone_number", "+35315550123")
-    page.fill("#id_voice_model", "Polly.Niamh")
+    page.fill("#id_voice_model", "Polly.Niamh-Neural")  # Niamh is a neural voice only
     page.select_option("#id_region", "ie1")
     page.select_option("#id_edge", "dublin")
     page.click("input[name=_save]")
