@@ -11,8 +11,10 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
+from channels_twilio import spoken_lines
+
 from . import agent_log, lifecycle
-from .forms import AgentForm, AttachmentForm
+from .forms import SPOKEN_LINE_FIELDS, AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
 from .place_call_admin import place_call_page
 from .test_call_admin import test_call_action, test_call_page
@@ -92,6 +94,17 @@ class AgentAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "state_badge", "greeting", "max_opened_sessions"]}),
         ("Conversation", {"fields": ["engine", "fallback_line", "goodbye_line", "goodbye_phrases"]}),
+        (
+            "Built-in lines",
+            {
+                "classes": ["collapse"],
+                "description": "What the channel itself says on a call. Left empty, a line is said as shown "
+                "greyed, translated into the language of the connection's voice "
+                f"({', '.join(spoken_lines.languages())}; other languages hear English). "
+                "Your wording is said as written, whatever the language.",
+                "fields": list(SPOKEN_LINE_FIELDS),
+            },
+        ),
         (
             "LLM engine",
             {

@@ -3,9 +3,25 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from channels_twilio import spoken_lines
 from flametree_portal.secret_input import bind_masked_secret, cleaned_secret
 
 from .models import Agent, ChannelAttachment
+
+# The form field of each built-in line the agent may word its own way.
+SPOKEN_LINE_FIELDS = {f"line_{name}": name for name in spoken_lines.LINES}
+
+
+def spoken_line_field(name: str) -> forms.CharField:
+    """An optional text box for the agent's wording of a built-in line; the built-in line greyed in it."""
+    line = spoken_lines.LINES[name]
+    return forms.CharField(
+        label=line.label,
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80, "placeholder": spoken_lines.default(name)}),
+        help_text=f"{line.when} Empty: the built-in line, in the language of the connection's voice.",
+    )
 
 
 class AgentForm(forms.ModelForm):
@@ -15,6 +31,10 @@ class AgentForm(forms.ModelForm):
         assume_scheme="https",
         help_text=Agent._meta.get_field("llm_base_url").help_text,
     )
+    line_reprompt = spoken_line_field("reprompt")
+    line_filler = spoken_line_field("filler")
+    line_silence_goodbye = spoken_line_field("silence_goodbye")
+    line_offline_apology = spoken_line_field("offline_apology")
 
     class Meta:
         model = Agent
@@ -45,6 +65,9 @@ class AgentForm(forms.ModelForm):
         if "llm_api_key" in self.fields:
             bind_masked_secret(self, "llm_api_key")
             self.fields["llm_api_key"].required = False
+        overrides = self.instance.spoken_line_overrides or {}
+        for field, name in SPOKEN_LINE_FIELDS.items():
+            self.initial.setdefault(field, overrides.get(name, ""))
 
     def clean_llm_api_key(self) -> str:
         return cleaned_secret(self, "llm_api_key")
@@ -56,6 +79,18 @@ class AgentForm(forms.ModelForm):
                 if not data.get(field):
                     self.add_error(field, "Required for the LLM engine.")
         return data
+
+    def save(self, commit: bool = True) -> Agent:
+        # Only the lines this form shows change: a page without them keeps the agent's wording.
+        overrides = dict(self.instance.spoken_line_overrides or {})
+        for field, name in SPOKEN_LINE_FIELDS.items():
+            if field in self.fields:
+                if text := self.cleaned_data.get(field, ""):
+                    overrides[name] = text
+                else:
+                    overrides.pop(name, None)
+        self.instance.spoken_line_overrides = overrides
+        return super().save(commit)
 
 
 def inbound_conflict_message(connection, other_agent_name: str) -> str:

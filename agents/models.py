@@ -45,6 +45,9 @@ class Agent(models.Model):
         default="goodbye, bye, that's all, hang up",
         help_text="Comma-separated phrases; when the caller says one, the agent says goodbye and hangs up.",
     )
+    # The agent's own wording of the channel's built-in lines ("Are you still there?", the
+    # filler, …), by line name; a line left out is said built-in, in the caller's language.
+    spoken_line_overrides = models.JSONField("Built-in lines", default=dict, blank=True)
     llm_base_url = models.URLField(
         "LLM base URL", blank=True, help_text="e.g. https://api.openai.com/v1 or http://localhost:11434/v1"
     )

@@ -14,15 +14,14 @@ from agents.engines import Reply, engine_for
 from sessions_app import services
 from sessions_app.models import Message, Session
 
-from . import prepared_answers, reply_pickup, twiml, webhook_urls
+from . import prepared_answers, reply_pickup, spoken_lines, twiml, webhook_urls
 from .call_context import CallContext
+from .catalog import voice_language
 
 logger = logging.getLogger(__name__)
 
 # Unanswered prompts in a row after which the agent ends the call.
 MAX_SILENT_PROMPTS = 3
-REPROMPT = "Are you still there?"
-SILENCE_GOODBYE = "I can't hear you, so I'll end the call now. Please call again any time. Goodbye."
 ENDED_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
@@ -59,7 +58,7 @@ def _answer_outbound(ctx: CallContext, params) -> VoiceResponse:
         services.set_call_sid(session.id, params["CallSid"])
     if ctx.attachment is None:
         services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
-        return twiml.offline_apology()
+        return offline_apology(ctx)
     if session.is_closed:
         return twiml.say_and_hang_up("")
     services.mark_answered(session.id)
@@ -76,7 +75,39 @@ def _offline(ctx: CallContext, params) -> VoiceResponse:
         agent_log.warning(agent_id, message)
     if not agent_ids:
         logger.warning("connection=%s %s", ctx.connection.pk if ctx.connection else None, message)
-    return twiml.offline_apology()
+    return offline_apology(ctx)
+
+
+def offline_apology(ctx: CallContext) -> VoiceResponse:
+    """The apology of a line no running agent answers, then hang up: in the running snapshot's
+    voice if there still is one, else in the connection's own voice and language; Twilio's
+    default voice and English when the webhook key matches no connection."""
+    if ctx.attachment is not None:
+        voice, language = ctx.snapshot["voice"], ctx.snapshot["language"]
+    elif ctx.connection is not None:
+        voice = ctx.connection.effective_voice
+        language = voice_language(voice) or "en-US"
+    else:
+        return twiml.offline_apology()
+    agent = _agent_of_line(ctx)
+    overrides = agent.spoken_line_overrides if agent else None
+    return twiml.offline_apology(voice=voice, language=language, overrides=overrides)
+
+
+def _agent_of_line(ctx: CallContext):
+    """The agent whose wording the offline apology takes: the call's, else the one attached to
+    the number (the inbound one first)."""
+    if ctx.attachment is not None:
+        return ctx.attachment.agent
+    if ctx.session is not None:
+        return ctx.session.agent
+    attachment = ctx.connection.attachments.select_related("agent").order_by("-inbound", "pk").first()
+    return attachment.agent if attachment else None
+
+
+def _line(ctx: CallContext, name: str) -> str:
+    """A built-in line of a running call, in the snapshot's language or the agent's own wording."""
+    return spoken_lines.line(name, ctx.snapshot["language"], ctx.attachment.agent.spoken_line_overrides)
 
 
 def _greet(ctx: CallContext, session: Session) -> VoiceResponse:
@@ -105,10 +136,10 @@ def _settled_turn(ctx: CallContext, turn: int) -> VoiceResponse | None:
     (Twilio retried the request: the same answer again), or the call is over."""
     session = ctx.session
     if session is None:
-        return twiml.offline_apology()
+        return offline_apology(ctx)
     if ctx.attachment is None:
         services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
-        return twiml.offline_apology()
+        return offline_apology(ctx)
     answered = services.find_message(session.id, f"agent:{turn}")
     if answered is not None:
         return _speak_reply(ctx, session, Reply(answered.text, session.close_reason == "agent-hung-up"), turn)
@@ -158,8 +189,9 @@ def _hold(ctx: CallContext, session: Session, turn: int, holds: int) -> VoiceRes
     # Fillers stay out of the transcript: they carry nothing, and a model reading the
     # transcript as history would take them for answers.
     return twiml.hold_then_redirect(
-        reply_pickup.FILLER if holds == 0 else "",
+        _line(ctx, "filler") if holds == 0 else "",
         voice=ctx.snapshot["voice"],
+        language=ctx.snapshot["language"],
         redirect_url=webhook_urls.reply_url(ctx.connection.webhook_key, session.id, turn, wait=holds + 1),
     )
 
@@ -167,18 +199,20 @@ def _hold(ctx: CallContext, session: Session, turn: int, holds: int) -> VoiceRes
 def _speak_reply(ctx: CallContext, session: Session, reply: Reply, turn: int) -> VoiceResponse:
     if reply.ends_call:
         services.close_session(session.id, Session.CloseReason.AGENT_HUNG_UP)
-        return twiml.say_and_hang_up(reply.text, voice=ctx.snapshot["voice"])
+        return twiml.say_and_hang_up(reply.text, voice=ctx.snapshot["voice"], language=ctx.snapshot["language"])
     return _converse(ctx, session, reply.text, turn + 1)
 
 
 def _prompt_silent_caller(ctx: CallContext, session: Session, turn: int) -> VoiceResponse:
     silent = services.count_silence(session.id)
     if silent >= MAX_SILENT_PROMPTS:
-        services.append_message(session.id, Message.Role.AGENT, SILENCE_GOODBYE, "silence-goodbye")
+        goodbye = _line(ctx, "silence_goodbye")
+        services.append_message(session.id, Message.Role.AGENT, goodbye, "silence-goodbye")
         services.close_session(session.id, Session.CloseReason.SILENCE)
-        return twiml.say_and_hang_up(SILENCE_GOODBYE, voice=ctx.snapshot["voice"])
-    services.append_message(session.id, Message.Role.AGENT, REPROMPT, f"reprompt:{turn}:{silent}")
-    return _converse(ctx, session, REPROMPT, turn)
+        return twiml.say_and_hang_up(goodbye, voice=ctx.snapshot["voice"], language=ctx.snapshot["language"])
+    reprompt = _line(ctx, "reprompt")
+    services.append_message(session.id, Message.Role.AGENT, reprompt, f"reprompt:{turn}:{silent}")
+    return _converse(ctx, session, reprompt, turn)
 
 
 def note_partial(ctx: CallContext, params, turn: int) -> None:

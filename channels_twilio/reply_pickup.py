@@ -29,7 +29,6 @@ PICKUP_WAIT = 4.0
 GRACE = 3.0
 # Redirects after which the turn gets the fallback line whatever the clocks say.
 MAX_HOLDS = 30
-FILLER = "One moment, please."
 
 _POLL_FIRST = 0.02
 _POLL_LONGEST = 0.1

@@ -8,6 +8,8 @@ import re
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from . import spoken_lines
+
 # Twilio reads out at most 4,096 characters per <Say>; longer text is cut at a word boundary.
 SAY_LIMIT = 4000
 # Seconds of silence after speech that end the caller's turn. Twilio requires a positive
@@ -18,8 +20,6 @@ LISTEN_TIMEOUT = 6
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
-OFFLINE_APOLOGY = "Sorry, no one can take your call on this number right now. Please try again later. Goodbye."
-
 
 def speakable(text: str) -> str:
     """Text that is safe to put in a <Say>: XML-legal, trimmed, at most SAY_LIMIT characters."""
@@ -27,6 +27,14 @@ def speakable(text: str) -> str:
     if len(text) > SAY_LIMIT:
         text = text[:SAY_LIMIT].rsplit(" ", 1)[0] + "…"
     return text
+
+
+def _say(parent, text: str, voice: str | None, language: str | None) -> None:
+    """A <Say> of `text` (if any is left once made speakable) in the voice and language given;
+    without them Twilio uses its default voice and en-US."""
+    if text := speakable(text):
+        attributes = {"voice": voice, "language": language}
+        parent.say(text, **{name: value for name, value in attributes.items() if value})
 
 
 def converse(
@@ -53,37 +61,45 @@ def converse(
         barge_in=True,
         action_on_empty_result=True,
     )
-    if text := speakable(text):
-        gather.say(text, voice=voice)
+    _say(gather, text, voice, language)
     response.append(gather)
     return response
 
 
-def say_and_hang_up(text: str, *, voice: str | None = None) -> VoiceResponse:
+def say_and_hang_up(text: str, *, voice: str | None = None, language: str | None = None) -> VoiceResponse:
     response = VoiceResponse()
-    if text := speakable(text):
-        response.say(text, voice=voice) if voice else response.say(text)
+    _say(response, text, voice, language)
     response.hangup()
     return response
 
 
-def offline_apology() -> VoiceResponse:
-    """For a number whose agent is stopped, detached or deleted."""
-    return say_and_hang_up(OFFLINE_APOLOGY)
+def offline_apology(
+    *, voice: str | None = None, language: str | None = None, overrides: dict | None = None
+) -> VoiceResponse:
+    """For a number whose agent is stopped, detached or deleted: the apology in the connection's
+    voice and language (the agent's own wording if `overrides` has one), then hang up. Without a
+    voice: Twilio's default voice, in English."""
+    text = spoken_lines.line("offline_apology", language, overrides)
+    return say_and_hang_up(text, voice=voice, language=language)
 
 
 def reject_busy() -> VoiceResponse:
-    """For a call over the agent's Max opened sessions: the caller hears a busy signal."""
+    """For a call over the agent's Max opened sessions: the caller hears a busy signal.
+
+    No words, in any language: <Reject> as the first verb is the only way not to answer (and not
+    bill) the call, and Twilio plays no speech before it; the caller's carrier plays the busy tone.
+    """
     response = VoiceResponse()
     response.reject(reason="busy")
     return response
 
 
-def hold_then_redirect(filler: str, *, voice: str, redirect_url: str, pause_seconds: int = 1) -> VoiceResponse:
+def hold_then_redirect(
+    filler: str, *, voice: str, redirect_url: str, language: str | None = None, pause_seconds: int = 1
+) -> VoiceResponse:
     """While a slow reply is prepared: a short filler or pause, then fetch the reply."""
     response = VoiceResponse()
-    if filler := speakable(filler):
-        response.say(filler, voice=voice)
+    _say(response, filler, voice, language)
     response.pause(length=pause_seconds)
     response.redirect(redirect_url, method="POST")
     return response

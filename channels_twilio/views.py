@@ -77,7 +77,7 @@ class FallbackWebhook(TwilioWebhook):
     webhook_name = "voice fallback"
 
     def post(self, request, key):
-        return twiml_response(twiml.offline_apology())
+        return twiml_response(call_flow.offline_apology(self.call_context))
 
 
 class GatherWebhook(TwilioWebhook):

@@ -18,6 +18,7 @@ def agent_page_post(agent, attachments=(), existing_attachments=0, answers=(), *
         "llm_model": agent.llm_model,
         "llm_system_prompt": agent.llm_system_prompt,
         "llm_timeout_seconds": agent.llm_timeout_seconds,
+        **{f"line_{name}": text for name, text in agent.spoken_line_overrides.items()},
         **_formset("attachments", len(attachments), existing_attachments),
         **_formset("scripted_answers", len(answers), 0),
     }
