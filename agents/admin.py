@@ -11,9 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
-from channels_twilio import spoken_lines
-
-from . import agent_log, lifecycle
+from . import agent_log, lifecycle, spoken_lines
 from .forms import SPOKEN_LINE_FIELDS, AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
 from .place_call_admin import place_call_page

@@ -3,9 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from channels_twilio import spoken_lines
 from flametree_portal.secret_input import bind_masked_secret, cleaned_secret
 
+from . import spoken_lines
 from .models import Agent, ChannelAttachment
 
 # The form field of each built-in line the agent may word its own way.

@@ -9,12 +9,12 @@ import logging
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from agents import agent_log
+from agents import agent_log, spoken_lines
 from agents.engines import Reply, engine_for
 from sessions_app import services
 from sessions_app.models import Message, Session
 
-from . import prepared_answers, reply_pickup, spoken_lines, twiml, webhook_urls
+from . import prepared_answers, reply_pickup, twiml, webhook_urls
 from .call_context import CallContext
 from .catalog import voice_language
 

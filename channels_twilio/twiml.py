@@ -8,7 +8,7 @@ import re
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from . import spoken_lines
+from agents import spoken_lines
 
 # Twilio reads out at most 4,096 characters per <Say>; longer text is cut at a word boundary.
 SAY_LIMIT = 4000

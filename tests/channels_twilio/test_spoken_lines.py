@@ -5,9 +5,9 @@ own way. Every TwiML document is checked against Twilio's schema by the call dri
 import pytest
 from django.urls import reverse
 
-from agents import lifecycle
+from agents import lifecycle, spoken_lines
 from agents.models import Agent
-from channels_twilio import reply_pickup, spoken_lines, webhook_urls
+from channels_twilio import reply_pickup, webhook_urls
 from channels_twilio.simulator import lines, script
 from sessions_app.models import Session
 from tests.agents.agent_form import agent_page_post

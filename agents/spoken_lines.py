@@ -1,4 +1,4 @@
-"""The channel's built-in lines: what the channel itself says on a call, in the caller's language.
+"""Built-in lines: what an agent says on a call beyond its own words, in the caller's language.
 
 The agent's own words (greeting, fallback, goodbye) come from its configuration; these are the
 channel's: asking a silent caller if they are still there, the filler while a slow reply is
