@@ -4,6 +4,7 @@ Fault tests never touch the shared Redis on 6379: they start this one, point Cel
 and kill it to make the broker outage they test.
 """
 
+import os
 import shutil
 import socket
 import subprocess
@@ -74,11 +75,17 @@ def _forget_broker_connections() -> None:
 def celery_publishing_to(url: str):
     """Tasks are sent to the broker at `url` (not run in-process) inside the block."""
     conf = celery_app.conf
-    saved = conf.broker_url, conf.task_always_eager
+    saved = conf.broker_url, conf.task_always_eager, os.environ.get("CELERY_BROKER_URL")
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting (as CI sets it).
+    os.environ["CELERY_BROKER_URL"] = url
     conf.broker_url, conf.task_always_eager = url, False
     _forget_broker_connections()
     try:
         yield
     finally:
-        conf.broker_url, conf.task_always_eager = saved
+        conf.broker_url, conf.task_always_eager, environ_url = saved
+        if environ_url is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = environ_url
         _forget_broker_connections()
