@@ -55,5 +55,8 @@ class TwilioConnectionForm(forms.ModelForm):
         self.fields["region"].choices = [("", "Twilio default (us1)"), *list(self.fields["region"].choices)[1:]]
         self.fields["edge"].choices = [("", "Twilio default (ashburn)"), *list(self.fields["edge"].choices)[1:]]
 
+    def clean_voice_model(self) -> str:
+        return voices.as_twilio_spells_it(self.cleaned_data["voice_model"].strip())
+
     def clean_auth_token(self) -> str:
         return cleaned_secret(self, "auth_token")

@@ -90,6 +90,22 @@ def recognition_language(language: str) -> str:
     return _GATHER_TAGS.get(language, language)
 
 
+def as_twilio_spells_it(name: str) -> str:
+    """The listed spelling of a voice typed loosely: "Polly.Isabelle" is only listed as
+    "Polly.Isabelle-Neural", so that is what the administrator meant. Unchanged when the name
+    is listed, unknown, or could mean several voices (then validation explains)."""
+    if find(name) is not None:
+        return name
+    meant = near_misses(name)
+    wanted = name.strip().casefold()
+    same_name = [voice for voice in meant if voice.casefold() in (wanted, f"polly.{wanted}")]
+    if same_name:  # only the case or the "Polly." prefix was off
+        return same_name[0]
+    if len(meant) > 1:  # a bare Polly name with several engines: Twilio's neural one, if it has one
+        meant = [voice for voice in meant if voice.endswith("-Neural")] or meant
+    return meant[0] if len(meant) == 1 else name
+
+
 def near_misses(name: str) -> list[str]:
     """Listed voices the administrator probably meant (wrong case, missing prefix or engine)."""
     wanted = name.strip().casefold()
