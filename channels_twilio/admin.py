@@ -33,9 +33,10 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
         (
             "Region and Edge",
             {
-                "fields": ["region", "edge"],
+                "fields": ["region", "edge", "us1_auth_token"],
                 "description": "Optional. Left empty, Twilio uses us1 / ashburn. Pick the region and "
-                "edge closest to this portal to reduce call latency.",
+                "edge closest to this portal to reduce call latency. Outside us1, the Auth Token above "
+                "must be that region's, and the US1 Auth Token lets Start route the number's calls there.",
             },
         ),
     ]
@@ -64,7 +65,7 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
     def auth_token_masked(self, obj):
         return format_html("<code>{}</code>", obj.masked_auth_token)
 
-    @method_decorator(sensitive_post_parameters("auth_token"))
+    @method_decorator(sensitive_post_parameters("auth_token", "us1_auth_token"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return super().changeform_view(request, object_id, form_url, extra_context)
 

@@ -77,4 +77,8 @@ def _with_tokens(ctx: CallContext) -> CallContext:
         ctx.tokens.append(ctx.attachment.snapshot_auth_token)
     if ctx.connection.auth_token not in ctx.tokens:
         ctx.tokens.append(ctx.connection.auth_token)
+    # Each region signs with its own token. Outside us1 the number's calls move to the region
+    # within 5 minutes of Start; until then US1 processes them and signs with the US1 token.
+    if ctx.connection.us1_auth_token and ctx.connection.us1_auth_token not in ctx.tokens:
+        ctx.tokens.append(ctx.connection.us1_auth_token)
     return ctx

@@ -10,15 +10,13 @@ from . import voices
 DEFAULT_VOICE = "Polly.Salli"
 DEFAULT_SPEECH_MODEL = "googlev2_telephony"
 
+# The regions where Twilio processes and stores data. us2, de1, jp1, sg1 and br1 were only ever
+# edge names: api.de1.twilio.com and the like processed everything in US1 and are retired
+# (https://www.twilio.com/docs/global-infrastructure/api-domain-migration-guide).
 REGIONS = {
     "us1": "United States (us1, default)",
-    "us2": "United States (us2)",
     "ie1": "Ireland (ie1)",
-    "de1": "Germany (de1)",
     "au1": "Australia (au1)",
-    "jp1": "Japan (jp1)",
-    "sg1": "Singapore (sg1)",
-    "br1": "Brazil (br1)",
 }
 
 EDGES = {
@@ -33,16 +31,12 @@ EDGES = {
     "roaming": "Roaming (nearest edge)",
 }
 
-# The edge that serves each region; Twilio no longer serves a non-US region without one.
+# The edge of each region: an empty Edge means this one. Twilio no longer serves a region
+# without an edge in the host name ({product}.{region}.twilio.com), so we always name one.
 EDGE_OF_REGION = {
     "us1": "ashburn",
-    "us2": "umatilla",
     "ie1": "dublin",
-    "de1": "frankfurt",
     "au1": "sydney",
-    "jp1": "tokyo",
-    "sg1": "singapore",
-    "br1": "sao-paulo",
 }
 
 SPEECH_MODELS = (

@@ -30,6 +30,7 @@ class TwilioConnectionForm(forms.ModelForm):
             "speech_model",
             "region",
             "edge",
+            "us1_auth_token",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -42,6 +43,7 @@ class TwilioConnectionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bind_masked_secret(self, "auth_token")
+        bind_masked_secret(self, "us1_auth_token")
         # The format check implies the length and shows the expected form; a generic "at most
         # 16 characters" would pre-empt it, and the maxlength attribute would cut a pasted
         # "+44 (20) 7946-0958" short before the administrator sees what is wrong.
@@ -53,10 +55,16 @@ class TwilioConnectionForm(forms.ModelForm):
             self.fields[name].validators = [validate]
             self.fields[name].widget.attrs.pop("maxlength", None)
         self.fields["region"].choices = [("", "Twilio default (us1)"), *list(self.fields["region"].choices)[1:]]
-        self.fields["edge"].choices = [("", "Twilio default (ashburn)"), *list(self.fields["edge"].choices)[1:]]
+        self.fields["edge"].choices = [
+            ("", "The Region's own edge (ashburn for us1)"),
+            *list(self.fields["edge"].choices)[1:],
+        ]
 
     def clean_voice_model(self) -> str:
         return voices.as_twilio_spells_it(self.cleaned_data["voice_model"].strip())
 
     def clean_auth_token(self) -> str:
         return cleaned_secret(self, "auth_token")
+
+    def clean_us1_auth_token(self) -> str:
+        return cleaned_secret(self, "us1_auth_token")

@@ -58,15 +58,27 @@ class TwilioConnection(models.Model):
         max_length=8,
         blank=True,
         choices=list(catalog.REGIONS.items()),
-        help_text="Where Twilio hosts the API and media for this account's traffic. Empty means "
-        "Twilio's default (us1). A region other than us1 needs an Edge.",
+        help_text="Where Twilio hosts the API and media for this account's traffic and processes "
+        "the number's calls. Empty means Twilio's default (us1). Outside us1, paste that region's "
+        "Auth Token above (Twilio Console, API keys & tokens, pick the region) and fill in US1 Auth Token.",
     )
     edge = models.CharField(
         max_length=16,
         blank=True,
         choices=list(catalog.EDGES.items()),
         help_text="The Twilio network entry point closest to this portal (e.g. dublin, sydney). "
-        "Empty means Twilio's default (ashburn). Pick the closest to cut call latency.",
+        "Empty means the Region's own edge (ashburn for us1, dublin for ie1, sydney for au1, …). "
+        "Pick the closest to cut call latency.",
+    )
+    us1_auth_token = EncryptedTextField(
+        "US1 Auth Token (only for a Region other than us1)",
+        blank=True,
+        validators=[validators.validate_auth_token],
+        help_text="Only with a Region other than us1. Twilio Auth Tokens are per region, and the "
+        "setting that makes the Region process this number's incoming calls (its inbound processing "
+        "region) lives in US1: in the Twilio Console, API keys & tokens, pick region US1 and copy the "
+        "Auth Token shown there. Empty: Start still points the number at Flametree in the Region, but "
+        "calls reach it only if the number's routing already is that Region. Stored encrypted, displayed masked.",
     )
     # The unguessable part of this connection's webhook URLs.
     webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -77,6 +89,11 @@ class TwilioConnection(models.Model):
         verbose_name = "Twilio connection"
         verbose_name_plural = "Channels"
         ordering = ["name"]
+        constraints = [
+            # One connection per number: one connection has at most one inbound agent, so
+            # "one number, one inbound agent" then holds across connections too.
+            models.UniqueConstraint(fields=["account_sid", "phone_number"], name="connection_number_once_per_account"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone_number})"
@@ -85,7 +102,7 @@ class TwilioConnection(models.Model):
         return f"<TwilioConnection {self.pk} {self.phone_number}>"
 
     def clean(self) -> None:
-        validators.validate_region_and_edge(self.region, self.edge)
+        validators.validate_number_once_per_account(self)
         validators.validate_speech_model_for_voice(self.effective_voice, self.effective_speech_model)
 
     @property

@@ -1,5 +1,7 @@
 """The running snapshot: a connection's settings as they were when the agent started."""
 
+from dataclasses import replace
+
 from .catalog import voice_language
 from .models import TwilioConnection
 from .twilio_rest import TwilioAccess
@@ -25,5 +27,15 @@ def access_from_snapshot(attachment) -> TwilioAccess:
     return TwilioAccess(snap["account_sid"], attachment.snapshot_auth_token, snap["region"], snap["edge"])
 
 
+def access_for_registration(attachment) -> TwilioAccess:
+    """The snapshot's access plus the US1 Auth Token, which only registration uses (once, at
+    Start, to set the number's inbound processing region): it is read from the connection the
+    snapshot was taken from rather than copied into every running line."""
+    us1_auth_token = attachment.snapshot_connection.us1_auth_token if attachment.snapshot_connection else ""
+    return replace(access_from_snapshot(attachment), us1_auth_token=us1_auth_token)
+
+
 def access_from_connection(connection: TwilioConnection) -> TwilioAccess:
-    return TwilioAccess(connection.account_sid, connection.auth_token, connection.region, connection.edge)
+    return TwilioAccess(
+        connection.account_sid, connection.auth_token, connection.region, connection.edge, connection.us1_auth_token
+    )

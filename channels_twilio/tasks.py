@@ -10,7 +10,7 @@ from agents import agent_log
 from agents.models import ChannelAttachment
 from sessions_app.models import Session
 
-from . import outbound, snapshot, twilio_rest, webhook_urls
+from . import outbound, registration, snapshot, twilio_rest, webhook_urls
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +47,11 @@ def register_number(self, attachment_id: int, version: str, claimed: bool = Fals
         return
     agent_id = attachment.agent_id
     number = attachment.snapshot["phone_number"]
-    access = snapshot.access_from_snapshot(attachment)
+    access = snapshot.access_for_registration(attachment)
     key = attachment.snapshot_connection.webhook_key
     voice_url = webhook_urls.voice_url(key)
     try:
-        previous = twilio_rest.find_number(access, number)
-        agent_log.info(agent_id, _previous_config_line(previous))
-        twilio_rest.point_number_at(
-            access,
-            previous.sid,
-            voice_url=voice_url,
-            fallback_url=webhook_urls.fallback_url(key),
-            status_callback=webhook_urls.status_url(key),
-        )
+        warning = registration.take_over(agent_id, access, number, key)
     except twilio_rest.TwilioError as err:
         if not err.permanent and self.request.retries < self.max_retries:
             delay = _backoff(self.request.retries)
@@ -78,21 +70,12 @@ def register_number(self, attachment_id: int, version: str, claimed: bool = Fals
         webhook_url=voice_url,
         registered_at=timezone.now(),
     )
-    agent_log.info(agent_id, f"{number} is live: Twilio sends its calls to {voice_url}")
+    if warning:
+        agent_log.warning(agent_id, warning)
+    agent_log.info(
+        agent_id, f"{number} is live: Twilio sends its calls to {voice_url} (region {access.region_code.upper()})"
+    )
     _settle_agent(agent_id)
-
-
-def _previous_config_line(number: twilio_rest.NumberConfig) -> str:
-    fields = {
-        "VoiceUrl": number.voice_url,
-        "VoiceMethod": number.voice_method,
-        "VoiceFallbackUrl": number.voice_fallback_url,
-        "StatusCallback": number.status_callback,
-        "VoiceApplicationSid": number.voice_application_sid,
-        "TrunkSid": number.trunk_sid,
-    }
-    shown = ", ".join(f"{name}={value or '(empty)'}" for name, value in fields.items())
-    return f"Taking over {number.phone_number} ({number.sid}). Its previous voice configuration was: {shown}"
 
 
 def _settle_agent(agent_id: int) -> None:

@@ -93,13 +93,27 @@ def validate_speech_model_for_voice(voice: str, speech_model: str) -> None:
     )
 
 
-def validate_region_and_edge(region: str, edge: str) -> None:
-    """Twilio serves a region other than us1 only through an edge location."""
-    if region and region != "us1" and not edge:
+def validate_number_once_per_account(connection) -> None:
+    """A phone number is on at most one connection of a Twilio account.
+
+    Each connection has at most one inbound agent, so the product document's "one number, one
+    inbound agent" then holds across connections: a second connection would let the agent
+    started last silently take the number from the other.
+    """
+    if not connection.account_sid or not connection.phone_number:
+        return
+    other = (
+        type(connection)
+        ._default_manager.filter(account_sid=connection.account_sid, phone_number=connection.phone_number)
+        .exclude(pk=connection.pk)
+        .first()
+    )
+    if other is not None:
         raise ValidationError(
             {
-                "edge": f"Twilio serves region {region} only through an edge location: "
-                f"set Edge to {catalog.EDGE_OF_REGION[region]} (or leave Region empty).",
+                "phone_number": f"{connection.phone_number} is already the number of connection "
+                f"“{other.name}” in this Twilio account. A number can be on one connection only, so "
+                f"that one agent answers it: edit “{other.name}” instead, or enter another number.",
             },
-            code="region_without_edge",
+            code="number_taken",
         )

@@ -71,7 +71,7 @@ def running_line(attachment_factory, twilio_standin, django_capture_on_commit_ca
         if agent_fields:
             Agent.objects.filter(pk=attachment.agent_id).update(**agent_fields)
         conn = attachment.connection
-        twilio_standin.add_account(conn.account_sid, conn.auth_token)
+        twilio_standin.add_account(conn.account_sid, conn.auth_token, region=conn.region or "us1")
         twilio_standin.add_number(conn.account_sid, conn.phone_number)
         with django_capture_on_commit_callbacks(execute=True):
             lifecycle.start_agent(attachment.agent_id)

@@ -23,6 +23,7 @@ from twilio.rest import Client
 from tests.twilio_standin import TwilioStandIn, new_sid
 
 TOKEN = "secret-token"
+IE1_TOKEN = "secret-token-of-ie1"
 NUMBER = "+14155550123"
 
 
@@ -80,15 +81,107 @@ def test_update_voice_settings_and_read_back(twilio_standin: TwilioStandIn, acco
 
 
 def test_region_and_edge_select_the_host(twilio_standin: TwilioStandIn, account: str, client: Client) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
     twilio_standin.add_number(account, NUMBER)
     client.incoming_phone_numbers.list()
-    regional = Client(account, TOKEN, region="ie1", edge="dublin", environment={})
+    regional = Client(account, IE1_TOKEN, region="ie1", edge="dublin", environment={})
     regional.incoming_phone_numbers.list()
 
     default_req, regional_req = twilio_standin.requests
     assert default_req.host == default_req.connect_host == "api.twilio.com"
     assert regional_req.host == regional_req.connect_host == "api.dublin.ie1.twilio.com"
+    assert (default_req.region, regional_req.region) == ("us1", "ie1")
     assert twilio_standin.connect_hosts == ["api.twilio.com", "api.dublin.ie1.twilio.com"]
+
+
+def test_an_auth_token_works_only_in_its_own_region(twilio_standin: TwilioStandIn, account: str) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
+    twilio_standin.add_number(account, NUMBER)
+    with pytest.raises(TwilioRestException) as excinfo:
+        Client(account, TOKEN, region="ie1", edge="dublin").calls.create(to=NUMBER, from_=NUMBER, twiml="<Response/>")
+    assert api_error(excinfo) == (401, 20003)
+    with pytest.raises(TwilioException):
+        Client(account, IE1_TOKEN).incoming_phone_numbers.list()  # the IE1 token in US1
+    assert len(Client(account, IE1_TOKEN, region="ie1", edge="dublin").incoming_phone_numbers.list()) == 1
+
+
+def test_a_region_without_an_edge_is_a_retired_host(twilio_standin: TwilioStandIn, account: str) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
+    with pytest.raises(requests.exceptions.ConnectionError):
+        Client(account, IE1_TOKEN, region="ie1", environment={}).incoming_phone_numbers.list()
+    assert twilio_standin.connect_hosts == ["api.ie1.twilio.com"] and twilio_standin.requests == []
+
+
+def test_each_region_keeps_its_own_record_of_a_number(twilio_standin: TwilioStandIn, account: str) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
+    pn = twilio_standin.add_number(account, NUMBER, voice_url="https://us.example/voice")
+    ireland = Client(account, IE1_TOKEN, region="ie1", edge="dublin")
+    [found] = ireland.incoming_phone_numbers.list(phone_number=NUMBER)
+    assert found.sid == pn["sid"] and found.voice_url == ""  # the same number, its own configuration
+    ireland.incoming_phone_numbers(pn["sid"]).update(voice_url="https://ie.example/voice")
+
+    assert twilio_standin.numbers(account, region="ie1")[0]["voice_url"] == "https://ie.example/voice"
+    assert twilio_standin.numbers(account)[0]["voice_url"] == "https://us.example/voice"
+    twilio_standin.add_number(account, NUMBER, region="au1", trunk_sid="TK" + "1" * 32)
+    assert twilio_standin.numbers(account, region="au1")[0]["trunk_sid"] == "TK" + "1" * 32
+    assert twilio_standin.numbers(account, region="au1")[0]["sid"] == pn["sid"]
+
+
+def test_a_messaging_only_number_says_so_in_its_capabilities(twilio_standin: TwilioStandIn, account: str) -> None:
+    twilio_standin.add_number(account, NUMBER, voice=False)
+    [number] = Client(account, TOKEN).incoming_phone_numbers.list()
+    assert number.capabilities == {"voice": False, "sms": True, "mms": True, "fax": False}
+    assert twilio_standin.add_number(account, "+14155550999")["capabilities"]["voice"] is True
+
+
+def test_routes_api_reads_and_sets_the_inbound_processing_region(
+    twilio_standin: TwilioStandIn, account: str, client: Client
+) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
+    twilio_standin.add_number(account, NUMBER)
+    route = client.routes.v2.phone_numbers(NUMBER).fetch()
+    assert (route.phone_number, route.voice_region, route.account_sid) == (NUMBER, "us1", account)
+    assert re.fullmatch(r"QQ[0-9a-f]{32}", route.sid)
+
+    assert client.routes.v2.phone_numbers(NUMBER).update(voice_region="ie1").voice_region == "ie1"
+    assert twilio_standin.inbound_region(account, NUMBER) == "ie1"
+    post = twilio_standin.requests[-1]
+    assert (post.host, post.connect_host, post.region) == ("routes.twilio.com", "routes.twilio.com", "us1")
+    assert post.path == f"/v2/PhoneNumbers/{NUMBER}" and post.form == {"VoiceRegion": ["ie1"]}
+    body = json.loads(client.request("GET", f"https://routes.twilio.com/v2/PhoneNumbers/{NUMBER}").text)
+    assert set(body) == set(twilio_standin._store.routes_contract.resource_fields("routes.v2.phone_number"))
+
+
+def test_routes_api_takes_only_us1_credentials_and_checks_its_contract(
+    twilio_standin: TwilioStandIn, account: str, client: Client
+) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
+    twilio_standin.add_number(account, NUMBER)
+    with pytest.raises(TwilioRestException) as excinfo:
+        Client(account, IE1_TOKEN).routes.v2.phone_numbers(NUMBER).update(voice_region="ie1")
+    assert api_error(excinfo) == (401, 20003)
+    with pytest.raises(TwilioRestException) as excinfo:
+        client.routes.v2.phone_numbers(NUMBER).update(voice_region="de1")
+    assert api_error(excinfo)[0] == 400 and "VoiceRegion" in excinfo.value.msg
+    response = client.request("POST", f"https://routes.twilio.com/v2/PhoneNumbers/{NUMBER}", data={"Region": "ie1"})
+    assert response.status_code == 400 and '"code": 20001' in response.text
+    with pytest.raises(TwilioRestException) as excinfo:
+        client.routes.v2.phone_numbers("+14155550999").fetch()  # not this account's number
+    assert api_error(excinfo) == (404, 20404)
+    assert twilio_standin.inbound_region(account, NUMBER) == "us1"
+
+
+def test_calls_live_in_the_region_they_were_placed_in(twilio_standin: TwilioStandIn, account: str) -> None:
+    twilio_standin.add_account(account, IE1_TOKEN, region="ie1")
+    twilio_standin.add_number(account, NUMBER)
+    ireland = Client(account, IE1_TOKEN, region="ie1", edge="dublin")
+    call = ireland.calls.create(to="+14155550100", from_=NUMBER, twiml="<Response/>")
+    assert [c["sid"] for c in twilio_standin.calls(account, region="ie1")] == [call.sid]
+    assert twilio_standin.calls(account) == []
+    with pytest.raises(TwilioRestException) as excinfo:
+        Client(account, TOKEN).calls(call.sid).fetch()  # US1 does not know it
+    assert api_error(excinfo) == (404, 20404)
+    assert ireland.calls(call.sid).update(status="completed").status == "completed"
 
 
 def test_wrong_credentials_and_foreign_account_get_20003(twilio_standin: TwilioStandIn, account: str) -> None:

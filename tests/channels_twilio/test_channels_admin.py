@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from agents.models import AgentLogEntry, ChannelAttachment
 from channels_twilio.models import TwilioConnection
-from flametree_portal.masking import MASK_CHAR
+from flametree_portal.masking import MASK_CHAR, mask_secret
 from tests.conftest import new_account_sid, new_auth_token
 
 CHANGELIST = reverse("admin:channels_twilio_twilioconnection_changelist")
@@ -46,6 +46,7 @@ def edit_post(connection, **overrides) -> dict:
         for field in ("name", "description", "account_sid", "phone_number", "voice_model", "speech_model")
     }
     data.update(region=connection.region, edge=connection.edge, auth_token=connection.masked_auth_token)
+    data.update(us1_auth_token=mask_secret(connection.us1_auth_token))
     data.update(overrides)
     return data
 

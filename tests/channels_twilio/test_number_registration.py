@@ -64,18 +64,25 @@ def test_start_points_the_number_at_our_webhooks(line, twilio_standin, django_ca
     assert any("VoiceUrl=https://old.example/voice" in m for m in log), "previous configuration not logged"
 
 
-def test_region_and_edge_choose_twilio_host(line, twilio_standin, django_capture_on_commit_callbacks):
-    attachment = line()
-    attachment.connection.region, attachment.connection.edge = "ie1", "dublin"
-    attachment.connection.save()
-    start(attachment, django_capture_on_commit_callbacks)
-    assert {r.host for r in twilio_standin.requests} == {"api.dublin.ie1.twilio.com"}
-    assert attachment.line_state == "live"
+def test_default_region_uses_api_twilio_com_and_keeps_the_calls_in_us1(
+    line, twilio_standin, django_capture_on_commit_callbacks
+):
+    attachment = start(line(), django_capture_on_commit_callbacks)
+    conn = attachment.connection
+    assert {r.host for r in twilio_standin.requests} == {"api.twilio.com", "routes.twilio.com"}
+    assert twilio_standin.inbound_region(conn.account_sid, conn.phone_number) == "us1"
+    assert not [r for r in twilio_standin.requests if r.host == "routes.twilio.com" and r.method == "POST"]
 
 
-def test_default_region_uses_api_twilio_com(line, twilio_standin, django_capture_on_commit_callbacks):
-    start(line(), django_capture_on_commit_callbacks)
-    assert {r.host for r in twilio_standin.requests} == {"api.twilio.com"}
+def test_a_number_without_voice_capability_is_refused_with_a_clear_error(
+    line, twilio_standin, django_capture_on_commit_callbacks
+):
+    attachment = start(line(voice=False), django_capture_on_commit_callbacks)
+    assert attachment.line_state == "error"
+    assert "cannot take calls" in attachment.last_error and "messaging-only" in attachment.last_error
+    assert "Voice" in attachment.last_error and "restart the agent" in attachment.last_error
+    assert any("cannot take calls" in m for m in twilio_log(attachment))
+    assert number_updates(twilio_standin) == [], "a number that cannot take calls is not reconfigured"
 
 
 def test_takeover_clears_twiml_app_and_sip_trunk(line, twilio_standin, django_capture_on_commit_callbacks):

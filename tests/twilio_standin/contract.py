@@ -1,6 +1,6 @@
-"""Twilio's OpenAPI description (api v2010) as the stand-in's contract.
+"""Twilio's OpenAPI descriptions (api v2010, routes v2) as the stand-in's contracts.
 
-Loads ``tests/contracts/twilio-oai/twilio_api_v2010.json`` and answers three
+Loads ``tests/contracts/twilio-oai/twilio_api_v2010.json`` (or ``twilio_routes_v2.json``) and answers three
 questions for the served operations: which query/form parameters a request may
 carry (unknown names, bad enums, bad SIDs/URLs/integers/booleans and missing
 required fields are rejected with a Twilio-shaped 400), which field names a
@@ -21,6 +21,8 @@ from urllib.parse import urlparse
 from . import errors
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "contracts" / "twilio-oai" / "twilio_api_v2010.json"
+# The Inbound Processing Region API (routes.twilio.com), described by our own minimal file.
+ROUTES_SPEC_PATH = SPEC_PATH.with_name("twilio_routes_v2.json")
 
 # Value lists the spec documents in prose (and as a component) but does not attach
 # to the request parameter itself: (operationId, parameter) -> component schema.

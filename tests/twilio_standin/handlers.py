@@ -19,9 +19,9 @@ import traceback
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import errors
+from . import errors, regions
 from .contract import Contract
 from .store import RecordedRequest, Store
 
@@ -34,6 +34,8 @@ SERVED: tuple[tuple[str, str, str], ...] = (
     ("GET", f"{ACCOUNTS}/Calls/{{Sid}}.json", "fetch_call"),
     ("POST", f"{ACCOUNTS}/Calls/{{Sid}}.json", "update_call"),
 )
+# The Inbound Processing Region API, served on routes.twilio.com (US1) only.
+ROUTES_PHONE_NUMBER = "/v2/PhoneNumbers/{PhoneNumber}"
 PATH_ACCOUNT = re.compile(r"^/2010-04-01/Accounts/([^/]+?)(?:/|\.json$|$)")
 
 
@@ -44,6 +46,7 @@ def _route_regex(template: str) -> re.Pattern[str]:
 
 
 ROUTES = [(method, path, _route_regex(path), action) for method, path, action in SERVED]
+ROUTES_PHONE_NUMBER_REGEX = _route_regex(ROUTES_PHONE_NUMBER)
 
 
 class StandInHandler(BaseHTTPRequestHandler):
@@ -82,19 +85,22 @@ class StandInHandler(BaseHTTPRequestHandler):
         if body and "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         auth = self.headers.get("Authorization")
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+        target = regions.host_target(host)
         try:
-            account: str | None = store.authenticate(auth)
+            account: str | None = store.authenticate(auth, target[1]) if target else None
         except errors.TwilioApiError:
             account = None
         record = RecordedRequest(
             method=self.command,
-            host=(self.headers.get("Host") or "").rsplit(":", 1)[0].lower(),
+            host=host,
             connect_host=store.tunnel_host(self.client_address[1]),
             path=url.path,
             query={name: values[-1] for name, values in query.items()},
             form=form,
             account_sid=account,
             headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
+            region=target[1] if target else None,
         )
         store.record(record)
         delay = store.delay_seconds
@@ -107,7 +113,7 @@ class StandInHandler(BaseHTTPRequestHandler):
             failure = store.take_failure(url.path)
             if failure:
                 raise errors.TwilioApiError(failure.status, failure.code, failure.message)
-            status, payload = self._dispatch(url.path, query, form, auth)
+            status, payload = self._dispatch(url.path, query, form, auth, target)
         except errors.TwilioApiError as exc:
             status, payload = exc.status, exc.body()
         except Exception:  # a stand-in bug: answer like Twilio's 500 and print it
@@ -123,9 +129,17 @@ class StandInHandler(BaseHTTPRequestHandler):
         query: Mapping[str, Sequence[str]],
         form: Mapping[str, Sequence[str]],
         auth: str | None,
+        target: tuple[str, str] | None,
     ) -> tuple[int, dict[str, Any]]:
         store, contract = self.server.store, self.server.contract
-        account = store.authenticate(auth)
+        if target is None:
+            raise errors.not_found(path)
+        product, region = target
+        account = store.authenticate(auth, region)  # Auth Tokens are per region
+        if product == "routes" and region == regions.DEFAULT_REGION:
+            return self._dispatch_routes(path, query, form, account)
+        if product != "api":
+            raise errors.not_found(path)
         in_path = PATH_ACCOUNT.match(path)
         if in_path and in_path.group(1) != account:
             raise errors.authenticate_error()
@@ -139,17 +153,33 @@ class StandInHandler(BaseHTTPRequestHandler):
                 contract.validate_form(op, form)
             sid = match.groupdict().get("Sid", "")
             if action == "list_numbers":
-                return 200, store.list_numbers(op, account, query)
+                return 200, store.list_numbers(op, account, query, region)
             if action == "fetch_number":
-                return 200, store.fetch_number(account, sid, path)
+                return 200, store.fetch_number(account, sid, path, region)
             if action == "update_number":
-                return 200, store.update_number(op, account, sid, path, form)
+                return 200, store.update_number(op, account, sid, path, form, region)
             if action == "create_call":
-                return 201, store.create_call(op, account, form)
+                return 201, store.create_call(op, account, form, region)
             if action == "fetch_call":
-                return 200, store.fetch_call(account, sid, path)
-            return 200, store.update_call(op, account, sid, path, form)
+                return 200, store.fetch_call(account, sid, path, region)
+            return 200, store.update_call(op, account, sid, path, form, region)
         raise errors.not_found(path)
+
+    def _dispatch_routes(
+        self, path: str, query: Mapping[str, Sequence[str]], form: Mapping[str, Sequence[str]], account: str
+    ) -> tuple[int, dict[str, Any]]:
+        """GET/POST /v2/PhoneNumbers/{PhoneNumber}: a number's inbound processing region."""
+        store = self.server.store
+        match = ROUTES_PHONE_NUMBER_REGEX.fullmatch(path)
+        if not match or self.command not in ("GET", "POST"):
+            raise errors.not_found(path)
+        op = store.routes_contract.operation(self.command, ROUTES_PHONE_NUMBER)
+        store.routes_contract.validate_query(op, query)
+        phone_number = unquote(match["PhoneNumber"])
+        if self.command == "GET":
+            return 200, store.fetch_route(account, phone_number, path)
+        store.routes_contract.validate_form(op, form)
+        return 200, store.update_route(account, phone_number, path, form)
 
     def _send_json(self, status: int, payload: Mapping[str, Any]) -> None:
         data = json.dumps(payload).encode("utf-8")

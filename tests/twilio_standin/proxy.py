@@ -4,8 +4,9 @@
 TCP connection here, sends ``CONNECT api.twilio.com:443``, and after ``200`` runs
 TLS through the tunnel.  The proxy records the CONNECT target, tells the store
 which upstream port carries which target, and pipes bytes to the HTTPS server.
-Targets outside ``*.twilio.com:443`` and every CONNECT while the stand-in is
-``unreachable`` get ``502 Bad Gateway``.
+Targets outside ``*.twilio.com:443``, host names Twilio does not serve (such as the
+retired ``api.ie1.twilio.com``, see ``regions.host_target``) and every CONNECT while the
+stand-in is ``unreachable`` get ``502 Bad Gateway``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import socket
 import socketserver
 import threading
 
+from .regions import host_target
 from .store import Store
 
 _HEAD_LIMIT = 64 * 1024
@@ -59,7 +61,7 @@ class _TunnelHandler(socketserver.BaseRequestHandler):
         host, _, port = parts[1].lower().rpartition(":")
         store = self.server.store
         store.note_connect(host)
-        if store.unreachable or not is_twilio_host(host) or port != "443":
+        if store.unreachable or not is_twilio_host(host) or host_target(host) is None or port != "443":
             client.sendall(_BAD_GATEWAY)
             return
         upstream = socket.create_connection(("127.0.0.1", self.server.upstream_port), timeout=10)

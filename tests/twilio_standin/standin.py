@@ -8,6 +8,13 @@ Typical use (the pytest plugin does this for you)::
     standin.add_number(sid, "+14155550123", voice_url="https://old.example/voice")
     Client(sid, token).incoming_phone_numbers.list(phone_number="+14155550123")
     standin.stop()
+
+Regions are separate, as in Twilio: ``add_account(sid, ie1_token, region="ie1")`` gives the
+account its IE1 Auth Token (a US1 token is refused at ``api.dublin.ie1.twilio.com``), every
+number has one configuration record per region (``numbers(sid, region="ie1")``), calls live in
+the region they were placed in (``calls(sid, region="ie1")``), and the number's inbound
+processing region is read and set through the Routes API on ``routes.twilio.com`` (US1
+credentials) or with ``inbound_region`` / ``set_inbound_region``.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ NO_PROXY = "127.0.0.1,localhost"
 
 
 class TwilioStandIn:
-    """A local Twilio REST API (2010-04-01) reached through an HTTPS proxy."""
+    """A local Twilio REST API (2010-04-01, and Routes v2) reached through an HTTPS proxy."""
 
     def __init__(self, spec_path: Path = SPEC_PATH) -> None:
         self.contract = load_contract(spec_path)
@@ -123,23 +130,39 @@ class TwilioStandIn:
         """Forget accounts, numbers, calls, requests, failures; reachable, no delay."""
         self._store.reset()
 
-    def add_account(self, sid: str, token: str) -> None:
-        """Allow HTTP Basic ``sid:token`` (sid must look like ``AC`` + 32 hex)."""
-        self._store.add_account(sid, token)
+    def add_account(self, sid: str, token: str, region: str = "us1") -> None:
+        """Allow HTTP Basic ``sid:token`` in ``region`` (sid must look like ``AC`` + 32 hex).
 
-    def add_number(self, account_sid: str, phone_number: str, **fields: Any) -> dict[str, Any]:
-        """Give the account an IncomingPhoneNumber; ``fields`` are JSON field names
-        (``voice_url=``, ``voice_application_sid=``, ``trunk_sid=``, ...)."""
-        return self._store.add_number(account_sid, phone_number, fields)
+        Call once per region the test uses: each region has its own Auth Token."""
+        self._store.add_account(sid, token, region)
 
-    def numbers(self, account_sid: str) -> list[dict[str, Any]]:
-        """Current state of the account's numbers (copies)."""
-        return self._store.numbers(account_sid)
+    def add_number(
+        self, account_sid: str, phone_number: str, *, region: str = "us1", voice: bool = True, **fields: Any
+    ) -> dict[str, Any]:
+        """Give the account an IncomingPhoneNumber (in every region) and return its record in
+        ``region``; ``fields`` are JSON field names of that record (``voice_url=``,
+        ``voice_application_sid=``, ``trunk_sid=``, ...). ``voice=False``: a messaging-only number.
+        Called again for the same number, it sets ``fields`` on the ``region`` record."""
+        if not voice:
+            fields = {"capabilities": {"voice": False, "sms": True, "mms": True, "fax": False}, **fields}
+        return self._store.add_number(account_sid, phone_number, fields, region)
 
-    def calls(self, account_sid: str) -> list[dict[str, Any]]:
-        """The account's calls: JSON fields + create parameters as received
+    def numbers(self, account_sid: str, region: str = "us1") -> list[dict[str, Any]]:
+        """Current state of the account's numbers' records in ``region`` (copies)."""
+        return self._store.numbers(account_sid, region)
+
+    def inbound_region(self, account_sid: str, phone_number: str) -> str:
+        """The region that processes the number's incoming calls (Routes API ``voice_region``)."""
+        return self._store.inbound_region(account_sid, phone_number)
+
+    def set_inbound_region(self, account_sid: str, phone_number: str, region: str) -> None:
+        """Route the number's incoming calls to ``region``, as if set in the Twilio Console."""
+        self._store.set_inbound_region(account_sid, phone_number, region)
+
+    def calls(self, account_sid: str, region: str = "us1") -> list[dict[str, Any]]:
+        """The account's calls in ``region``: JSON fields + create parameters as received
         (``"To"``, ``"StatusCallbackEvent": [...]``) + ``"updates"`` (list of forms)."""
-        return self._store.calls(account_sid)
+        return self._store.calls(account_sid, region)
 
     def set_call_status(self, account_sid: str, call_sid: str, status: str) -> dict[str, Any]:
         """Move a call along (e.g. ``in-progress``) as the carrier would."""
