@@ -10,6 +10,8 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from agents import spoken_lines
 
+from .voices import recognition_language
+
 # Twilio reads out at most 4,096 characters per <Say>; longer text is cut at a word boundary.
 SAY_LIMIT = 4000
 # Seconds of silence after speech that end the caller's turn. Twilio requires a positive
@@ -57,7 +59,8 @@ def converse(
         speech_model=speech_model,
         speech_timeout=SPEECH_TIMEOUT,
         timeout=LISTEN_TIMEOUT,
-        language=language,
+        # Polly names some languages as Gather does not (arb, cmn-CN, yue-CN): the tag Gather takes.
+        language=recognition_language(language),
         barge_in=True,
         action_on_empty_result=True,
     )

@@ -91,6 +91,24 @@ def test_voice_sets_the_recognition_language(call, connection_factory):
     assert c.gather.find("Say").get("voice") == "Polly.Lea"
 
 
+@pytest.mark.parametrize(
+    "voice, spoken, understood",
+    [
+        ("Polly.Zhiyu", "cmn-CN", "cmn-Hans-CN"),
+        ("Polly.Zeina", "arb", "ar-AE"),
+        ("Polly.Hiujin-Neural", "yue-CN", "yue-Hant-HK"),
+    ],
+)
+def test_gather_listens_in_the_tag_twilio_recognises_for_the_voice_language(
+    call, connection_factory, voice, spoken, understood
+):
+    c = call(connection=connection_factory(voice_model=voice))
+    c.dial()
+    assert c.gather.get("language") == understood
+    assert c.gather.find("Say").get("voice") == voice
+    assert c.gather.find("Say").get("language") == spoken
+
+
 @pytest.mark.parametrize("signature", ["", "bm90IHRoZSByaWdodCBzaWduYXR1cmU="])
 def test_bad_or_missing_signature_is_refused_and_writes_nothing(client, running_line, signature):
     attachment = running_line()

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from channels_twilio import catalog, voices
+from channels_twilio import catalog, twiml, voices
 from channels_twilio.forms import TwilioConnectionForm
 from channels_twilio.models import TwilioConnection
 from tests.conftest import new_account_sid, new_auth_token
+from tests.twiml_schema import assert_valid_twiml
 
 DATA = Path(voices.__file__).parent / "data"
 ADD = reverse("admin:channels_twilio_twilioconnection_add")
@@ -196,3 +197,16 @@ def test_the_new_connector_form_suggests_every_voice_with_its_language_and_the_s
     assert offered["Polly.Isabelle-Neural"] == "fr-BE · Amazon Polly neural"
     assert offered["Google.ko-KR-Chirp3-HD-Aoede"] == "ko-KR · Google chirp3-hd"
     assert set(suggestions("speech_model")) == set(catalog.SPEECH_MODELS)
+
+
+def test_every_listed_voice_makes_twiml_the_schema_accepts():
+    for voice in voices.listed().values():
+        document = twiml.converse(
+            "Bonjour",
+            voice=voice.name,
+            language=voice.language,
+            speech_model="googlev2_telephony",
+            action="https://portal.example.test/twilio/k/gather",
+            partial_callback="https://portal.example.test/twilio/k/partial",
+        )
+        assert_valid_twiml(str(document).encode())
