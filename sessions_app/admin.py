@@ -95,7 +95,12 @@ class SessionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The connection's name is shown, its Auth Token never: leave the secret unread (and undecrypted).
-        return super().get_queryset(request).select_related("connection").defer("connection__auth_token")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("connection")
+            .defer("connection__auth_token", "connection__us1_auth_token")
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -48,7 +48,7 @@ class SessionPagination(PageNumberPagination):
 
 def sessions_without_secrets() -> QuerySet[Session]:
     """Sessions with their connection's id and name, never loading (or decrypting) its Auth Token."""
-    return Session.objects.select_related("connection").defer("connection__auth_token")
+    return Session.objects.select_related("connection").defer("connection__auth_token", "connection__us1_auth_token")
 
 
 class SessionListView(generics.ListAPIView):
