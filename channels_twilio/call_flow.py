@@ -1,8 +1,8 @@
 """The spoken conversation of a call, one webhook at a time.
 
-Each function takes the resolved `CallContext` and Twilio's parameters, writes through the
-sessions services, and returns the TwiML to answer with. No state is kept between
-requests except in the database.
+Each function takes the resolved `CallContext` and Twilio's parameters (checked and cleaned
+by `webhook_input`), writes through the sessions services, and returns the TwiML to answer
+with. No state is kept between requests except in the database.
 """
 
 import logging
@@ -17,6 +17,7 @@ from sessions_app.models import Message, Session
 from . import prepared_answers, reply_pickup, twiml, webhook_urls
 from .call_context import CallContext
 from .catalog import voice_language
+from .webhook_input import CallFields, PartialSpeech
 
 logger = logging.getLogger(__name__)
 
@@ -25,19 +26,19 @@ MAX_SILENT_PROMPTS = 3
 ENDED_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 
 
-def answer_call(ctx: CallContext, params) -> VoiceResponse:
+def answer_call(ctx: CallContext, call: CallFields) -> VoiceResponse:
     """The call webhook: open (or, for outbound, find) the session and greet the caller."""
     if ctx.session is not None and ctx.session.direction == Session.Direction.OUTBOUND:
-        return _answer_outbound(ctx, params)
+        return _answer_outbound(ctx, call)
     if ctx.attachment is None:
-        return _offline(ctx, params)
+        return _offline(ctx, call)
     agent = ctx.attachment.agent
     opening = services.open_session(
         agent_id=agent.id,
         direction=Session.Direction.INBOUND,
-        from_number=params.get("From", ""),
-        to_number=params.get("To", ""),
-        call_sid=params.get("CallSid") or None,
+        from_number=call.from_number,
+        to_number=call.to_number,
+        call_sid=call.call_sid or None,
         connection_id=ctx.connection.id,
         attachment_id=ctx.attachment.id,
     )
@@ -45,17 +46,17 @@ def answer_call(ctx: CallContext, params) -> VoiceResponse:
         if opening.created:
             agent_log.warning(
                 agent.id,
-                f"Call from {params.get('From', 'unknown')} rejected as busy: the agent already holds "
+                f"Call from {call.from_number or 'unknown'} rejected as busy: the agent already holds "
                 f"its Max opened sessions ({agent.max_opened_sessions}).",
             )
         return twiml.reject_busy()
     return _greet(ctx, opening.session)
 
 
-def _answer_outbound(ctx: CallContext, params) -> VoiceResponse:
+def _answer_outbound(ctx: CallContext, call: CallFields) -> VoiceResponse:
     session = ctx.session
-    if params.get("CallSid"):
-        services.set_call_sid(session.id, params["CallSid"])
+    if call.call_sid:
+        services.set_call_sid(session.id, call.call_sid)
     if ctx.attachment is None:
         services.close_session(session.id, Session.CloseReason.AGENT_STOPPED)
         return offline_apology(ctx)
@@ -65,9 +66,9 @@ def _answer_outbound(ctx: CallContext, params) -> VoiceResponse:
     return _greet(ctx, session)
 
 
-def _offline(ctx: CallContext, params) -> VoiceResponse:
+def _offline(ctx: CallContext, call: CallFields) -> VoiceResponse:
     message = (
-        f"Call from {params.get('From', 'unknown')} to {params.get('To', 'unknown')} got the offline "
+        f"Call from {call.from_number or 'unknown'} to {call.to_number or 'unknown'} got the offline "
         "apology: no running agent answers this number (agent stopped, Inbound off, or detached)."
     )
     agent_ids = list(ctx.connection.attachments.values_list("agent_id", flat=True)) if ctx.connection else []
@@ -148,16 +149,17 @@ def _settled_turn(ctx: CallContext, turn: int) -> VoiceResponse | None:
     return None
 
 
-def take_turn(ctx: CallContext, params, turn: int) -> VoiceResponse:
-    """The Gather action: the caller finished speaking (or stayed silent)."""
+def take_turn(ctx: CallContext, speech: str, turn: int) -> VoiceResponse:
+    """The Gather action: the caller finished speaking (`speech`) or stayed silent ("")."""
     if (settled := _settled_turn(ctx, turn)) is not None:
         return settled
     session = ctx.session
-    speech = (params.get("SpeechResult") or "").strip()
     if not speech:
         return _prompt_silent_caller(ctx, session, turn)
-    services.append_message(session.id, Message.Role.CALLER, speech, f"caller:{turn}")
-    reply = reply_pickup.answer_final(session, ctx.attachment.agent, turn, speech)
+    # Two Gather actions of one turn with different speech (a retry after a recognition
+    # update) answer the same line: the one the transcript holds.
+    heard = services.append_message(session.id, Message.Role.CALLER, speech, f"caller:{turn}")
+    reply = reply_pickup.answer_final(session, ctx.attachment.agent, turn, heard.text)
     if reply is None:  # not ready in a few seconds: a filler, then Twilio comes back for it
         return _hold(ctx, session, turn, holds=0)
     return _finish_turn(ctx, session, reply, turn)
@@ -215,35 +217,30 @@ def _prompt_silent_caller(ctx: CallContext, session: Session, turn: int) -> Voic
     return _converse(ctx, session, reprompt, turn)
 
 
-def note_partial(ctx: CallContext, params, turn: int) -> None:
+def note_partial(ctx: CallContext, partial: PartialSpeech, turn: int) -> None:
     """partialResultCallback: keep the newest partial transcript of the turn, and start
     preparing the reply once it is stable (cheap: the model is never called here)."""
     if ctx.session is None or ctx.attachment is None:
         return
     # Twilio does not promise a space between the stable and the unstable part.
-    parts = (params.get("StableSpeechResult") or "", params.get("UnstableSpeechResult") or "")
-    text = " ".join(" ".join(parts).split())
-    try:
-        sequence = int(params.get("SequenceNumber", "0"))
-    except ValueError:
-        return
+    text = " ".join(f"{partial.stable} {partial.unstable}".split())
     previous = ctx.session.partial_text
-    if services.record_partial(ctx.session.id, turn, sequence, text.strip()):
+    if services.record_partial(ctx.session.id, turn, partial.sequence, text):
         prepared_answers.consider_partial(
             ctx.session,
             ctx.attachment.agent,
             turn,
             text,
-            unstable=params.get("UnstableSpeechResult") or "",
+            unstable=partial.unstable,
             previous=previous,
         )
 
 
-def note_status(ctx: CallContext, params) -> None:
+def note_status(ctx: CallContext, call: CallFields) -> None:
     """Status callback: answered opens an outbound session, an ended call closes it."""
-    status = params.get("CallStatus", "")
+    status = call.status
     session = ctx.session
-    call_sid = params.get("CallSid")
+    call_sid = call.call_sid
     if session is None and call_sid:
         session = Session.objects.filter(channel_kind="twilio", call_sid=call_sid, connection=ctx.connection).first()
     if session is None:

@@ -41,8 +41,9 @@ def consider_partial(session, agent: Agent, turn: int, text: str, *, unstable: s
     heard = normalise(text)
     if not is_stable(heard, all_stable=not unstable.strip(), previous=previous):
         return False
-    started = list(PreparedAnswer.objects.filter(session_id=session.id, turn=turn).values_list("heard", flat=True))
-    if heard in started or len(started) >= MAX_PREPARATIONS_PER_TURN:
+    of_turn = PreparedAnswer.objects.filter(session_id=session.id, turn=turn)
+    started = list(of_turn.values_list("heard_digest", flat=True))
+    if PreparedAnswer.digest(heard) in started or len(started) >= MAX_PREPARATIONS_PER_TURN:
         return False
     try:
         with transaction.atomic():
@@ -58,26 +59,48 @@ def claim_for_final(session, agent: Agent, turn: int, speech: str, *, count: boo
     same words (a hit), else a fresh one whose job starts now (a miss).
 
     Other preparations of the turn are stale from here on and are discarded. Hits and misses
-    are counted once per turn, however often Twilio retries the webhook.
+    are counted once per turn, however often Twilio retries the webhook. A concurrent request
+    that finishes the turn may delete the row a moment later: waiting on it then finds no
+    reply, and the reply webhook serves what the transcript holds.
     """
     heard = normalise(speech)
-    now = timezone.now()
-    words = {"session_id": session.id, "turn": turn, "heard": heard}
-    prepared = PreparedAnswer.objects.filter(**words)
-    hit = prepared.filter(matched_at__isnull=True).update(matched_at=now)
-    if not hit:
-        row, created = PreparedAnswer.objects.get_or_create(**words, defaults={"matched_at": now})
+    same_words = PreparedAnswer.objects.filter(
+        session_id=session.id, turn=turn, heard_digest=PreparedAnswer.digest(heard)
+    )
+    row = same_words.first()
+    if row is None:
+        row, created = _create_claimed(same_words, session.id, turn, heard)
         if created:
             if count:
                 _count(agent.id, hit=False)
             background.start(row.pk, speculative=False)
-        else:  # a partial result may have started the same words a moment ago
-            hit = prepared.filter(matched_at__isnull=True).update(matched_at=now)
+    # Prepared from partial speech and not claimed yet: a hit. A conditional UPDATE, so two
+    # requests for the same words (a retried webhook) count it once.
+    now = timezone.now()
+    hit = PreparedAnswer.objects.filter(pk=row.pk, matched_at__isnull=True).update(matched_at=now)
+    if row.matched_at is None:  # claimed just now: here (a hit) or by a concurrent request
+        row.matched_at = now
     if hit and count:
         _count(agent.id, hit=True)
-    row = prepared.get()
     discard_turn(session.id, turn, keep=row.pk)
     return row
+
+
+def _create_claimed(same_words, session_id, turn: int, heard: str) -> tuple[PreparedAnswer, bool]:
+    """A claimed row for `heard`, created now (True); or the one a concurrent request created (False)."""
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                row = PreparedAnswer.objects.create(
+                    session_id=session_id, turn=turn, heard=heard, matched_at=timezone.now()
+                )
+            return row, True
+        except IntegrityError:
+            existing = same_words.first()
+            if existing is not None:
+                return existing, False
+            # Created and already discarded by a request that finished the turn: try again.
+    raise RuntimeError(f"could not claim a prepared answer of turn {turn} in session {session_id}")
 
 
 def matched_row(session_id, turn: int) -> PreparedAnswer | None:

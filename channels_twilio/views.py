@@ -4,6 +4,8 @@ Paths have no trailing slash and are exempt from the HTTPS redirect: Twilio neve
 a redirect on a webhook.
 """
 
+import logging
+
 from django.http import HttpResponse
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser
@@ -11,27 +13,14 @@ from rest_framework.views import APIView
 
 from flametree_portal.db_reconnect import run_reconnecting
 
-from . import call_context, call_flow, refusals, twiml
+from . import call_context, call_flow, refusals, twiml, webhook_input
 from .signature import SignedByTwilio
+
+logger = logging.getLogger(__name__)
 
 
 def twiml_response(response) -> HttpResponse:
     return HttpResponse(str(response).encode(), content_type="text/xml; charset=utf-8")
-
-
-def _turn(request) -> int:
-    try:
-        return max(1, int(request.query_params.get("turn", "1")))
-    except ValueError:
-        return 1
-
-
-def _holds(request) -> int:
-    """How many times the caller was put on hold for this reply (the reply URL's `wait`)."""
-    try:
-        return max(1, int(request.query_params.get("wait", "1")))
-    except ValueError:
-        return 1
 
 
 class TwilioWebhook(APIView):
@@ -61,14 +50,23 @@ class TwilioWebhook(APIView):
         refusals.note(self.call_context.connection, self.webhook_name, agent_id)
         raise PermissionDenied(SignedByTwilio.message)
 
+    def handle_exception(self, exc):
+        if isinstance(exc, webhook_input.InvalidWebhookInput):
+            # Plain text: Twilio's debugger shows the body of a failed webhook request as is.
+            connection_id = self.call_context.connection.pk if self.call_context.connection else None
+            logger.warning("connection=%s %s webhook answered 400: %s", connection_id, self.webhook_name, exc)
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+        return super().handle_exception(exc)
+
 
 class VoiceWebhook(TwilioWebhook):
     webhook_name = "voice"
 
     def post(self, request, key):
+        call = webhook_input.call_fields(request, sid_required=True)
         if self.call_context.connection is None:
             return twiml_response(twiml.offline_apology())
-        return twiml_response(call_flow.answer_call(self.call_context, request.POST))
+        return twiml_response(call_flow.answer_call(self.call_context, call))
 
 
 class FallbackWebhook(TwilioWebhook):
@@ -84,9 +82,11 @@ class GatherWebhook(TwilioWebhook):
     webhook_name = "speech (Gather action)"
 
     def post(self, request, key):
+        webhook_input.call_fields(request)
+        speech, turn = webhook_input.final_speech(request), webhook_input.turn(request)
         if self.call_context.connection is None:
             return twiml_response(twiml.offline_apology())
-        return twiml_response(call_flow.take_turn(self.call_context, request.POST, _turn(request)))
+        return twiml_response(call_flow.take_turn(self.call_context, speech, turn))
 
 
 class ReplyWebhook(TwilioWebhook):
@@ -95,17 +95,21 @@ class ReplyWebhook(TwilioWebhook):
     webhook_name = "reply pickup"
 
     def post(self, request, key):
+        webhook_input.call_fields(request)
+        turn, holds = webhook_input.turn(request), webhook_input.holds(request)
         if self.call_context.connection is None:
             return twiml_response(twiml.offline_apology())
-        return twiml_response(call_flow.pick_up_reply(self.call_context, _turn(request), _holds(request)))
+        return twiml_response(call_flow.pick_up_reply(self.call_context, turn, holds))
 
 
 class PartialSpeechWebhook(TwilioWebhook):
     webhook_name = "partial speech"
 
     def post(self, request, key):
+        webhook_input.call_fields(request)
+        partial, turn = webhook_input.partial_speech(request), webhook_input.turn(request)
         if self.call_context.connection is not None:
-            call_flow.note_partial(self.call_context, request.POST, _turn(request))
+            call_flow.note_partial(self.call_context, partial, turn)
         return HttpResponse(status=204)
 
 
@@ -113,6 +117,7 @@ class StatusWebhook(TwilioWebhook):
     webhook_name = "call status"
 
     def post(self, request, key):
+        call = webhook_input.call_fields(request, sid_required=True, status_required=True)
         if self.call_context.connection is not None:
-            call_flow.note_status(self.call_context, request.POST)
+            call_flow.note_status(self.call_context, call)
         return HttpResponse(status=204)

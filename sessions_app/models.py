@@ -1,8 +1,14 @@
 """A session is one call; its messages are the transcript."""
 
+import hashlib
 import uuid
 
 from django.db import models
+
+# The longest caller or called ID kept: a Voice SDK identity is up to 256 characters (Twilio
+# error 31105) after "client:", and a SIP URI carries a user, a host of up to 253 characters
+# and URI parameters (Twilio bounds the header part of a SIP URI alone at 1024, error 21227).
+CALLER_ID_MAX_LENGTH = 1024
 
 
 class Session(models.Model):
@@ -44,8 +50,10 @@ class Session(models.Model):
     )
     call_sid = models.CharField("Call SID", max_length=64, null=True, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices)
-    from_number = models.CharField("Caller", max_length=32, blank=True)
-    to_number = models.CharField("Called", max_length=32, blank=True)
+    # Twilio's From/To: an E.164 number, a SIP URI (sip:user@host;params) or a Voice SDK
+    # identity (client: + up to 256 characters), hence far more than a phone number's 16.
+    from_number = models.CharField("Caller", max_length=CALLER_ID_MAX_LENGTH, blank=True)
+    to_number = models.CharField("Called", max_length=CALLER_ID_MAX_LENGTH, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN, db_index=True)
     close_reason = models.CharField(max_length=24, choices=CloseReason.choices, blank=True)
     close_detail = models.TextField(blank=True)
@@ -116,6 +124,9 @@ class PreparedAnswer(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="prepared_answers")
     turn = models.PositiveIntegerField()
     heard = models.TextField(help_text="Normalised text the reply was prepared for.")
+    # sha256 of `heard`, set on save: the unique index holds this, not the text, because a
+    # PostgreSQL btree entry cannot exceed about 2,700 bytes and callers can talk for a minute.
+    heard_digest = models.CharField(max_length=64, editable=False)
     reply = models.TextField(blank=True)
     ends_call = models.BooleanField(default=False)
     ready = models.BooleanField(default=False)
@@ -126,9 +137,18 @@ class PreparedAnswer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "turn", "heard"], name="prepared_once_per_text"),
+            models.UniqueConstraint(fields=["session", "turn", "heard_digest"], name="prepared_once_per_digest"),
         ]
         indexes = [models.Index(fields=["session", "turn"], name="prepared_session_turn")]
 
     def __str__(self) -> str:
         return f"turn {self.turn}: {self.heard[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.heard_digest = self.digest(self.heard)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def digest(heard: str) -> str:
+        """The key of normalised text `heard` in the unique index."""
+        return hashlib.sha256(heard.encode()).hexdigest()

@@ -70,8 +70,8 @@ class SessionSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "agent": {"help_text": "The agent's id; null once the agent is deleted."},
             "agent_name": {"help_text": "The agent's name, kept when the agent is deleted."},
-            "from_number": {"help_text": "The caller's number (E.164)."},
-            "to_number": {"help_text": "The called number (E.164)."},
+            "from_number": {"help_text": "The caller: an E.164 number, a SIP URI (sip:…) or a Voice SDK client:…"},
+            "to_number": {"help_text": "The called number (E.164), or the SIP URI a SIP domain call was sent to."},
         }
 
 
