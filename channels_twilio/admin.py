@@ -6,8 +6,6 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
-from agents import agent_log
-
 from .forms import TwilioConnectionForm
 from .models import TwilioConnection
 
@@ -87,20 +85,8 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "title": "Delete the integration?", "affected_agents": agents}
         return super().delete_view(request, object_id, extra_context)
 
-    def delete_model(self, request, obj):
-        _log_line_offline(obj)
-        super().delete_model(request, obj)
-
     def get_actions(self, request):
         # Deleting goes through the object's own page, which warns which agents go offline.
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
-
-
-def _log_line_offline(connection: TwilioConnection) -> None:
-    for attachment in connection.attachments.all():
-        agent_log.warning(
-            attachment.agent_id,
-            f"Connection “{connection.name}” was deleted: {connection.phone_number} is offline for this agent.",
-        )

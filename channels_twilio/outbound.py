@@ -8,15 +8,16 @@ the session (answered → the greeting; busy, failed, no-answer, canceled → cl
 
 Never two calls for one session: the task claims the session with a conditional UPDATE before
 it calls Twilio, and a retry hands the claim over (compare-and-set), so a redelivered or doubled
-message finds the claim taken and does nothing. If a worker dies after Twilio created the call
-but before the CallSid was saved, the call's own callbacks store the CallSid; if it died before
-reaching Twilio, no call exists and the sweep (`sessions_app.tasks.close_stale_sessions`) closes
-the session as never-connected. A request whose answer got lost (read timeout) is treated the
-same way and not sent again. The price of never ringing a customer twice is a rare call that
-is not placed at all, which the session then says.
+message finds the claim taken and does nothing. The claim is a lease (`leases`): if the worker
+dies, or the answer to the dial request gets lost (read timeout), the claim expires and the
+dialing sweep (`recovery.resume_dials`) hands the session to a new run, which first asks Twilio
+for the calls from our number to the callee (`resume_interrupted_dial`): a call placed after the
+session opened is adopted, and only if Twilio has none is the callee dialed. A session Twilio
+has no call for STUCK_DIALING_AFTER after the request closes as never-connected instead: too
+late to ring anyone.
 """
 
-from datetime import datetime
+from datetime import timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -28,11 +29,18 @@ from agents.models import Agent, ChannelAttachment
 from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 from sessions_app import services
 from sessions_app.models import Session
-from sessions_app.tasks import STUCK_DIALING_AFTER
 
-from . import twilio_rest, webhook_urls
+from . import leases, reconciliation, twilio_rest, webhook_urls
 from .snapshot import access_from_snapshot
 from .validators import validate_e164
+
+# How long after the request a session may still be dialed. It covers a dial task's retries
+# (about two minutes at the default backoff), a lost run taken over after its lease, Twilio's
+# queue when many calls start at once, and the ring time (30 s); after it, a session Twilio has
+# no call for closes as never-connected rather than ring the callee long after they asked.
+STUCK_DIALING_AFTER = timedelta(minutes=10)
+# Twilio's clock and ours may differ a little: a call of a session is not older than this before it.
+CLOCK_SKEW = timedelta(seconds=30)
 
 # Seconds Twilio lets the callee's phone ring before the call ends as no-answer (Twilio's
 # default is 60, by which time most voicemail boxes have picked up).
@@ -158,21 +166,67 @@ def _queue_dial(session_id, agent_id: int) -> None:
     raise CallRefused("queue-unavailable", message)
 
 
-def claim_dial(session_id: str, previous_claim: str | None = None) -> str | None:
+def claim_dial(session_id: str, previous_claim: str | None = None) -> leases.Claim | None:
     """Take the right to dial the session; None when another run holds it or the call is settled.
 
-    A first run claims an unclaimed session; a retry takes over the claim its failed run held.
-    Only a session still dialing without a CallSid can be claimed.
+    A first run claims an unclaimed session; a retry (or the sweep's hand-over) renews the claim
+    it was given; a redelivered message takes over a claim whose lease expired, and is told so
+    (`taken_over`): the dead run may have reached Twilio. Only a session still dialing without
+    a CallSid can be claimed.
     """
-    now = timezone.now()
     sessions = Session.objects.filter(
         pk=session_id, direction=Session.Direction.OUTBOUND, state=Session.State.DIALING, call_sid__isnull=True
     )
-    if previous_claim is None:
-        sessions = sessions.filter(dial_claimed_at__isnull=True)
-    else:
-        sessions = sessions.filter(dial_claimed_at=datetime.fromisoformat(previous_claim))
-    return now.isoformat() if sessions.update(dial_claimed_at=now) else None
+    return leases.take(sessions, "dial_claimed_at", previous_claim)
+
+
+def resume_interrupted_dial(session_id: str) -> bool:
+    """An earlier run may have placed the call before it died: look for it at Twilio first.
+
+    True when that settles the session (the call found and adopted, or too late to dial);
+    False when the callee must be dialed. Raises TwilioError when Twilio cannot be asked.
+    """
+    session = Session.objects.select_related("attachment").get(pk=session_id)
+    attachment = session.attachment
+    if attachment is None or not attachment.is_running or attachment.snapshot_connection_id != session.connection_id:
+        return False  # dial() closes it: the line stopped
+    calls = twilio_rest.recent_calls(access_from_snapshot(attachment), to=session.to_number, from_=session.from_number)
+    known = set(Session.objects.filter(call_sid__in=[c.sid for c in calls]).values_list("call_sid", flat=True))
+    placed = [
+        call
+        for call in calls
+        if call.direction == "outbound-api"
+        and call.sid not in known
+        and call.date_created is not None
+        and call.date_created >= session.created_at - CLOCK_SKEW
+    ]
+    if placed:
+        call = min(placed, key=lambda c: c.date_created)
+        services.set_call_sid(session.id, call.sid)
+        session.call_sid = call.sid
+        agent_log.info(
+            session.agent_id,
+            f"Outbound call to {session.to_number}: the run dialing it stopped before it saved the call, but "
+            f"Twilio had placed it (CallSid {call.sid}, {call.status}): following that call, not dialing again.",
+        )
+        if call.ended:
+            reconciliation.settle(session, call)
+        return True
+    if timezone.now() - session.created_at > STUCK_DIALING_AFTER:
+        minutes = int(STUCK_DIALING_AFTER.total_seconds() // 60)
+        detail = (
+            f"Twilio has no call to {session.to_number}: the run dialing it stopped before reaching Twilio, and "
+            f"more than {minutes} minutes after the request it is too late to ring the callee."
+        )
+        if services.close_session(session.id, Session.CloseReason.NEVER_CONNECTED, detail) and session.agent_id:
+            agent_log.warning(session.agent_id, f"Outbound call to {session.to_number} closed: {detail}")
+        return True
+    agent_log.info(
+        session.agent_id,
+        f"Outbound call to {session.to_number}: the run dialing it stopped before reaching Twilio (Twilio has "
+        "no such call), so it is dialed now.",
+    )
+    return False
 
 
 def dial(session_id: str) -> None:
@@ -220,10 +274,11 @@ def note_unknown_outcome(session_id: str, err: twilio_rest.TwilioError) -> None:
     """The dial request reached Twilio but its answer got lost: the call may exist, so it is not sent again."""
     session = Session.objects.get(pk=session_id)
     if session.agent_id:
-        minutes = int(STUCK_DIALING_AFTER.total_seconds() // 60)
+        minutes = max(1, int(leases.lease().total_seconds() // 60))
         agent_log.warning(
             session.agent_id,
             f"Outbound call to {session.to_number}: Twilio did not answer the dial request ({err.message}). "
-            "It is not sent again, so the callee is never rung twice: if Twilio placed the call, its status "
-            f"updates the session; if not, the session closes as never connected after {minutes} minutes.",
+            "It is not sent again blindly, so the callee is never rung twice: if Twilio placed the call, its "
+            f"status updates the session; in about {minutes} minutes the portal asks Twilio for the call, and "
+            "dials again only if Twilio has none.",
         )

@@ -1,6 +1,7 @@
 """Background work that talks to Twilio: registering a number's webhook, placing an outbound call."""
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from django.conf import settings
@@ -10,7 +11,7 @@ from agents import agent_log
 from agents.models import ChannelAttachment
 from sessions_app.models import Session
 
-from . import outbound, registration, snapshot, twilio_rest, webhook_urls
+from . import leases, outbound, reconciliation, recovery, registration, snapshot, twilio_rest, webhook_urls
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +35,27 @@ def _current(attachment_id: int, version: str) -> ChannelAttachment | None:
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def register_number(self, attachment_id: int, version: str, claimed: bool = False) -> None:
-    """Point the attachment's number at our webhooks (Start agent, Inbound on)."""
-    if not claimed:
-        won = ChannelAttachment.objects.filter(
-            pk=attachment_id, snapshot_taken_at__isnull=False, registration_claimed_at__isnull=True
-        ).update(registration_claimed_at=timezone.now())
-        if not won:
-            return  # another run of this task has it, or the agent stopped
+def register_number(self, attachment_id: int, version: str, claim: str | None = None) -> None:
+    """Point the attachment's number at our webhooks (Start agent, Inbound on).
+
+    The run claims the line (a lease, see channels_twilio.leases); a retry or the registration
+    sweep hands the claim on in `claim`, and a redelivered message takes over an expired one.
+    """
+    registering = ChannelAttachment.objects.filter(
+        pk=attachment_id,
+        snapshot_taken_at=datetime.fromisoformat(version),
+        line_state=ChannelAttachment.LineState.REGISTERING,
+    )
+    taken = leases.take(registering, "registration_claimed_at", claim)
+    if taken is None:
+        return  # another run holds it, it is done, or the agent stopped
     attachment = _current(attachment_id, version)
     if attachment is None:
         return
     agent_id = attachment.agent_id
     number = attachment.snapshot["phone_number"]
+    if taken.taken_over:
+        agent_log.warning(agent_id, f"Registering {number}: the run that started it stopped; taking it over.")
     access = snapshot.access_for_registration(attachment)
     key = attachment.snapshot_connection.webhook_key
     voice_url = webhook_urls.voice_url(key)
@@ -57,7 +66,7 @@ def register_number(self, attachment_id: int, version: str, claimed: bool = Fals
             delay = _backoff(self.request.retries)
             when = "now" if self.request.is_eager else f"in {delay:g} s"  # in-process runs retry at once
             agent_log.warning(agent_id, f"Registering {number} failed, retrying {when}: {err.message}")
-            raise self.retry(countdown=delay, kwargs={"claimed": True}) from None
+            raise self.retry(countdown=delay, kwargs={"claim": taken.token}) from None
         ChannelAttachment.objects.filter(pk=attachment_id, snapshot_taken_at=attachment.snapshot_taken_at).update(
             line_state=ChannelAttachment.LineState.ERROR, last_error=err.message
         )
@@ -85,12 +94,18 @@ def _settle_agent(agent_id: int) -> None:
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def place_call(self, session_id: str, claim: str | None = None) -> None:
-    """Dial an outbound call's session, at most once (see channels_twilio.outbound)."""
-    claim = outbound.claim_dial(session_id, claim)
-    if claim is None:
+def place_call(self, session_id: str, claim: str | None = None, recover: bool = False) -> None:
+    """Dial an outbound call's session, at most once (see channels_twilio.outbound).
+
+    `recover`: an earlier run held the session and died, so Twilio is asked for its call first.
+    """
+    taken = outbound.claim_dial(session_id, claim)
+    if taken is None:
         return  # another run has dialed (or is dialing) it, or the session closed meanwhile
+    recover = recover or taken.taken_over
     try:
+        if recover and outbound.resume_interrupted_dial(session_id):
+            return
         outbound.dial(session_id)
     except twilio_rest.TwilioError as err:
         if err.outcome_unknown:
@@ -98,7 +113,7 @@ def place_call(self, session_id: str, claim: str | None = None) -> None:
         elif not err.permanent and self.request.retries < self.max_retries:
             delay = _backoff(self.request.retries)
             outbound.note_retry(session_id, err, None if self.request.is_eager else delay)
-            raise self.retry(countdown=delay, kwargs={"claim": claim}) from None
+            raise self.retry(countdown=delay, kwargs={"claim": taken.token, "recover": recover}) from None
         else:
             outbound.give_up(session_id, err)
 
@@ -119,3 +134,21 @@ def hang_up_calls(session_ids: list[str]) -> None:
         except twilio_rest.TwilioError as err:
             if err.code not in CALL_ALREADY_OVER and session.agent_id:
                 agent_log.warning(session.agent_id, f"Could not hang up call {session.call_sid}: {err.message}")
+
+
+@shared_task
+def reconcile_sessions() -> int:
+    """Beat: close the sessions whose call ended without a final callback (see reconciliation)."""
+    return reconciliation.reconcile()
+
+
+@shared_task
+def resume_registrations() -> int:
+    """Beat: queue again the registrations a dead run or a lost message left unfinished (see recovery)."""
+    return recovery.resume_registrations()
+
+
+@shared_task
+def resume_dials() -> int:
+    """Beat: queue again the dials a dead run or a lost message left unfinished (see recovery)."""
+    return recovery.resume_dials()

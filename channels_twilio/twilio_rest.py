@@ -15,6 +15,7 @@ takes the account's US1 Auth Token.
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from django.conf import settings
@@ -283,3 +284,54 @@ def set_inbound_region(access: TwilioAccess, phone_number: str, region: str) -> 
 def _explain_routing(exc: Exception, access: TwilioAccess) -> TwilioError:
     field_label = "Auth Token" if access.region_code == "us1" else "US1 Auth Token"
     return _explain(exc, TwilioAccess(access.account_sid, access.routing_token), field_label)
+
+
+# The statuses a call ends in: Twilio never changes them again.
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+
+
+@dataclass(frozen=True)
+class CallState:
+    """A call as Twilio reports it (times in UTC; `duration` in seconds, None while it runs)."""
+
+    sid: str
+    status: str
+    direction: str
+    date_created: datetime | None
+    date_updated: datetime | None
+    start_time: datetime | None
+    end_time: datetime | None
+    duration: int | None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in FINAL_CALL_STATUSES
+
+
+def _call_state(call) -> CallState:
+    return CallState(
+        sid=call.sid,
+        status=call.status or "",
+        direction=call.direction or "",
+        date_created=call.date_created,
+        date_updated=call.date_updated,
+        start_time=call.start_time,
+        end_time=call.end_time,
+        duration=int(call.duration) if (call.duration or "").isdigit() else None,
+    )
+
+
+def fetch_call(access: TwilioAccess, call_sid: str) -> CallState:
+    """Where the call stands now; a call Twilio does not know raises TwilioError with code NOT_FOUND."""
+    try:
+        return _call_state(_client(access).calls(call_sid).fetch())
+    except Exception as exc:
+        raise _explain(exc, access) from None
+
+
+def recent_calls(access: TwilioAccess, *, to: str, from_: str, limit: int = 20) -> list[CallState]:
+    """The account's newest calls from `from_` to `to` (Twilio lists the newest first)."""
+    try:
+        return [_call_state(call) for call in _client(access).calls.list(to=to, from_=from_, limit=limit)]
+    except Exception as exc:
+        raise _explain(exc, access) from None

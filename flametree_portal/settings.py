@@ -145,11 +145,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How long Redis waits for a worker to acknowledge a task before handing it to another worker
+# (Celery's default is one hour). Tasks are acknowledged after they run (ACKS_LATE), and a task
+# waiting out a countdown counts as unacknowledged, so this must exceed the longest countdown
+# (a Twilio retry waits at most 8 × TWILIO_RETRY_BASE_SECONDS, 40 s by default) plus a run,
+# or the task would run twice. It is also how soon the tasks of a killed worker run again;
+# registrations and dials do not wait for that: their claims are leases the sweeps below take over.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# The sweeps that leave nothing stuck (channels_twilio.reconciliation and .recovery). A sweep
+# not started within the minute is dropped: the next one does its work.
 CELERY_BEAT_SCHEDULE = {
-    "close-stuck-dialing-sessions": {
-        "task": "sessions_app.tasks.close_stale_sessions",
-        "schedule": 60.0,
-    },
+    name: {"task": f"channels_twilio.tasks.{task}", "schedule": 60.0, "options": {"expires": 55}}
+    for name, task in [
+        ("reconcile-sessions-with-twilio", "reconcile_sessions"),
+        ("resume-interrupted-registrations", "resume_registrations"),
+        ("resume-interrupted-dials", "resume_dials"),
+    ]
 }
 
 # Seconds the Twilio REST client waits for an answer before the call counts as unreachable.

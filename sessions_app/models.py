@@ -35,6 +35,9 @@ class Session(models.Model):
         AGENT_STOPPED = "agent-stopped", "Agent stopped"
         DIAL_ERROR = "dial-error", "Twilio refused the call"
         NEVER_CONNECTED = "never-connected", "Never connected"
+        CONNECTION_DELETED = "connection-deleted", "Connection deleted"
+        NOT_AT_TWILIO = "not-at-twilio", "Twilio has no such call"
+        OVER_TIME_LIMIT = "over-time-limit", "Open longer than Twilio's longest call"
 
     OPEN_STATES = (State.DIALING, State.OPEN)
 
@@ -63,6 +66,9 @@ class Session(models.Model):
     # Outbound: set by the one run of the dialing task that may call Twilio for this session,
     # so a redelivered or doubled task never rings the customer a second time.
     dial_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the reconciliation sweep last asked Twilio about this call (a quiet call is asked
+    # again only after a while); written by the sweep only, never on the webhook path.
+    twilio_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Conversation progress, kept here (not in process memory) so any worker can serve the next webhook.
     turn = models.PositiveIntegerField(default=0)

@@ -6,9 +6,11 @@ Twilio retries webhooks and its callbacks can arrive twice or out of order.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import DateTimeField, F, Max, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agents.models import Agent
@@ -102,12 +104,24 @@ def find_message(session_id, key: str) -> Message | None:
     return Message.objects.filter(session_id=session_id, key=key).first()
 
 
-def close_session(session_id, reason: str, detail: str = "") -> bool:
-    """Close the session once; the first reason stands. Returns whether this call closed it."""
+def close_session(
+    session_id, reason: str, detail: str = "", closed_at: datetime | None = None, answered_at: datetime | None = None
+) -> bool:
+    """Close the session once; the first reason stands. Returns whether this call closed it.
+
+    `closed_at` (default now) and `answered_at` (kept if already known) take the times the
+    channel reports, e.g. when a lost callback's call is settled later from the provider's record.
+    """
     return bool(
         Session.objects.filter(pk=session_id)
         .exclude(state=Session.State.CLOSED)
-        .update(state=Session.State.CLOSED, close_reason=reason, close_detail=detail[:2000], closed_at=timezone.now())
+        .update(
+            state=Session.State.CLOSED,
+            close_reason=reason,
+            close_detail=detail[:2000],
+            closed_at=closed_at or timezone.now(),
+            answered_at=Coalesce(F("answered_at"), Value(answered_at, output_field=DateTimeField())),
+        )
     )
 
 

@@ -40,9 +40,23 @@ def celery_worker_process(django_db_setup, django_db_blocker, twilio_standin_ser
         missing_service(f"the Celery broker {broker} does not answer (is Redis running?)")
     queue = f"flametree-test-{os.getpid()}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = start_worker(broker, queue, log, twilio_standin_server)
+    try:
+        yield {"queue": queue, "log": log, "process": process}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def start_worker(broker: str, queue: str, log: Path, standin, concurrency: int = 4) -> subprocess.Popen:
+    """A worker process consuming `queue` on `broker` (the app's broker_url must be `broker`,
+    for the ready ping); returns once it answers."""
     env = {
         **os.environ,
-        **twilio_standin_server.env,
+        **standin.env,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "TEST_WORKER_DATABASE_NAME": str(connection.settings_dict["NAME"]),
         "CELERY_BROKER_URL": broker,
@@ -57,7 +71,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, twilio_standin_ser
         "-Q",
         queue,
         "--pool=threads",
-        "--concurrency=4",
+        f"--concurrency={concurrency}",
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
@@ -67,18 +81,12 @@ def celery_worker_process(django_db_setup, django_db_blocker, twilio_standin_ser
     ]
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start:\n{log.read_text()[-3000:]}", pytrace=False)
-        yield {"queue": queue, "log": log, "process": process}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log.read_text()[-3000:]}", pytrace=False)
+    return process
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 ``StandInHTTPServer`` is a stdlib ``ThreadingHTTPServer`` that performs the TLS
 handshake per connection on the worker thread (so a slow client cannot stall the
-accept loop).  Only the six operations below are served; anything else is 404.
+accept loop).  Only the operations below are served; anything else is 404.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ SERVED: tuple[tuple[str, str, str], ...] = (
     ("GET", f"{ACCOUNTS}/IncomingPhoneNumbers/{{Sid}}.json", "fetch_number"),
     ("POST", f"{ACCOUNTS}/IncomingPhoneNumbers/{{Sid}}.json", "update_number"),
     ("POST", f"{ACCOUNTS}/Calls.json", "create_call"),
+    ("GET", f"{ACCOUNTS}/Calls.json", "list_calls"),
     ("GET", f"{ACCOUNTS}/Calls/{{Sid}}.json", "fetch_call"),
     ("POST", f"{ACCOUNTS}/Calls/{{Sid}}.json", "update_call"),
 )
@@ -158,6 +159,8 @@ class StandInHandler(BaseHTTPRequestHandler):
                 return 200, store.fetch_number(account, sid, path, region)
             if action == "update_number":
                 return 200, store.update_number(op, account, sid, path, form, region)
+            if action == "list_calls":
+                return 200, store.list_calls(op, account, query, region)
             if action == "create_call":
                 return 201, store.create_call(op, account, form, region)
             if action == "fetch_call":

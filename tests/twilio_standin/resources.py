@@ -264,7 +264,10 @@ def set_call_status(call: dict[str, Any], status: str) -> None:
         call["start_time"] = stamp
     if status in ENDED and not call["end_time"]:
         call["end_time"] = stamp
-        call["duration"] = "0"
+        # Seconds since the call started (its length); Twilio leaves it empty for a call never dialed.
+        started = email.utils.parsedate_to_datetime(call["start_time"]) if call["start_time"] else None
+        ended = email.utils.parsedate_to_datetime(stamp)
+        call["duration"] = str(int((ended - started).total_seconds())) if started else "0"
     call["status"] = status
     call["date_updated"] = stamp
 

@@ -164,6 +164,23 @@ class TwilioStandIn:
         (``"To"``, ``"StatusCallbackEvent": [...]``) + ``"updates"`` (list of forms)."""
         return self._store.calls(account_sid, region)
 
+    def add_call(
+        self,
+        account_sid: str,
+        sid: str | None = None,
+        *,
+        status: str = "in-progress",
+        to: str | None = None,
+        from_: str | None = None,
+        region: str = "us1",
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A call Twilio knows that no ``calls.create`` made: by default an incoming call to
+        the account's first number (``to=`` another), from ``from_``, processed in ``region``.
+        ``fields`` are JSON field names (``start_time=`` a datetime, ``direction=`` …)."""
+        fields = {**fields, **({"to": to} if to else {}), **({"from": from_} if from_ else {})}
+        return self._store.add_call(account_sid, sid, status, fields, region)
+
     def set_call_status(self, account_sid: str, call_sid: str, status: str) -> dict[str, Any]:
         """Move a call along (e.g. ``in-progress``) as the carrier would."""
         return self._store.set_call_status(account_sid, call_sid, status)

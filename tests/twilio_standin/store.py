@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, regions, resources
+from . import call_log, errors, regions, resources
 from .contract import ROUTES_SPEC_PATH, Contract, Operation, load_contract
 from .regions import DEFAULT_REGION
 
@@ -144,6 +144,22 @@ class Store:
                 if call["account_sid"] == account_sid and self._call_regions.get(sid, DEFAULT_REGION) == region
             ]
 
+    def add_call(
+        self, account_sid: str, sid: str | None, status: str, fields: Mapping[str, Any], region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        regions.check_region(region)
+        with self.lock:
+            if account_sid not in self._accounts:
+                raise ValueError(f"add_account({account_sid!r}, ...) first")
+            own = self._own_numbers(account_sid, region)
+            to = fields.get("to")
+            number = next((n for n in own if n["phone_number"] == to), None) if to else next(iter(own), None)
+            call = call_log.new_call(self.contract, account_sid, number, sid, status, fields)
+            self._calls[call["sid"]] = call
+            self._call_params[call["sid"]] = {"updates": []}
+            self._call_regions[call["sid"]] = region
+            return copy.deepcopy(call)
+
     def set_call_status(self, account_sid: str, call_sid: str, status: str) -> dict[str, Any]:
         with self.lock:
             call = self._call(account_sid, call_sid, call_sid)
@@ -247,6 +263,17 @@ class Store:
             self._call_params[call["sid"]] = {**params, "updates": []}
             self._call_regions[call["sid"]] = region
             return self._render_call(call)
+
+    def list_calls(
+        self, op: Operation, account_sid: str, query: Mapping[str, Sequence[str]], region: str = DEFAULT_REGION
+    ) -> dict[str, Any]:
+        with self.lock:
+            calls = [
+                c
+                for sid, c in self._calls.items()
+                if c["account_sid"] == account_sid and self._call_regions.get(sid, DEFAULT_REGION) == region
+            ]
+            return copy.deepcopy(call_log.call_page(self.contract, op, account_sid, calls, query))
 
     def fetch_call(self, account_sid: str, sid: str, path: str, region: str = DEFAULT_REGION) -> dict[str, Any]:
         with self.lock:
