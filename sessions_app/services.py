@@ -134,8 +134,14 @@ def mark_answered(session_id) -> bool:
     )
 
 
-def set_call_sid(session_id, call_sid: str) -> None:
-    Session.objects.filter(pk=session_id, call_sid__isnull=True).update(call_sid=call_sid)
+def set_call_sid(session_id, call_sid: str) -> bool:
+    """Give a session its CallSid once. False when it has one, or another session holds that CallSid
+    (a request for a call that is not this session's: the session keeps what it has)."""
+    try:
+        with transaction.atomic():
+            return bool(Session.objects.filter(pk=session_id, call_sid__isnull=True).update(call_sid=call_sid))
+    except IntegrityError:
+        return False
 
 
 def advance_turn(session_id, turn: int) -> None:

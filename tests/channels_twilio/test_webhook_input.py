@@ -233,3 +233,30 @@ def test_control_characters_in_speech_are_dropped_not_refused(call):
     c.speak("hello\x00 there\x1b", partials=False)
     assert session_of(c).messages.filter(role="caller").get().text == "hello there"
     assert_valid_twiml(c.post(c.gather.get("action"), c.params(SpeechResult="\x00\x07"), c.token).content)
+
+
+def test_an_answer_carrying_another_calls_callsid_is_answered_and_changes_nothing(call, signed_post):
+    call = call()
+    call.dial()
+    taken = session_of(call)
+    line = taken.attachment
+    dialing = Session.objects.create(
+        agent_id=line.agent_id,
+        agent_name="Agent",
+        connection_id=taken.connection_id,
+        attachment=line,
+        direction=Session.Direction.OUTBOUND,
+        state=Session.State.DIALING,
+        from_number=line.snapshot["phone_number"],
+        to_number="+15005550006",
+    )
+    params = {**call.params(CallStatus="in-progress"), "Direction": "outbound-api"}
+    url = webhook_urls.voice_url(line.snapshot_connection.webhook_key, session_id=dialing.id)
+
+    response = signed_post(url, params, line.snapshot_auth_token)
+
+    assert response.status_code == 200
+    assert_valid_twiml(response.content)
+    dialing.refresh_from_db()
+    assert dialing.call_sid is None
+    assert Session.objects.get(call_sid=call.call_sid) == taken
