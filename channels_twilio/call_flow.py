@@ -9,7 +9,7 @@ import logging
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from agents import agent_log, spoken_lines
+from agents import agent_log, session_limit, spoken_lines
 from agents.engines import Reply, engine_for
 from sessions_app import services
 from sessions_app.models import Message, Session
@@ -33,7 +33,7 @@ def answer_call(ctx: CallContext, call: CallFields) -> VoiceResponse:
     if ctx.attachment is None:
         return _offline(ctx, call)
     agent = ctx.attachment.agent
-    opening = services.open_session(
+    opening = session_limit.open_session(
         agent_id=agent.id,
         direction=Session.Direction.INBOUND,
         from_number=call.from_number,

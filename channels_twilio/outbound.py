@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agents import agent_log
+from agents import agent_log, session_limit
 from agents.models import Agent, ChannelAttachment
 from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 from sessions_app import services
@@ -91,7 +91,7 @@ def request_call(agent_id: int, to: str, connection_id: int | None = None) -> Se
                     "(AI Agents > the agent > Start agent) before placing calls.",
                 )
             attachment = _attachment_to_call_from(agent, connection_id)
-            opening = services.open_session(
+            opening = session_limit.open_session(
                 agent_id=agent.id,
                 direction=Session.Direction.OUTBOUND,
                 from_number=attachment.snapshot["phone_number"],

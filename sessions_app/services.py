@@ -1,19 +1,18 @@
-"""State changes of sessions: open (within the agent's limit), append to the transcript, close.
+"""State changes of sessions: create, append to the transcript, close.
+
+(Opening a session within the agent's Max opened sessions is the agents app's: agents/session_limit.py.)
 
 Each function is one transaction and idempotent by a natural key (CallSid, message key), because
 Twilio retries webhooks and its callbacks can arrive twice or out of order.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Max, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-
-from agents.models import Agent
 
 from .models import Message, Session
 
@@ -26,18 +25,21 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
-@dataclass(frozen=True)
-class Opening:
-    """The outcome of opening a session: the session, and whether the agent had room for it."""
-
-    session: Session | None  # None only for a refusal that was not recorded (record_rejection=False)
-    accepted: bool
-    created: bool
+def find_call(channel_kind: str, call_sid: str) -> Session | None:
+    """The session of a call, by its channel's call id (a retried webhook finds the first one)."""
+    return Session.objects.filter(channel_kind=channel_kind, call_sid=call_sid).first()
 
 
-def open_session(
+def count_open(agent_id: int) -> int:
+    """How many of the agent's sessions hold a place in its Max opened sessions (dialing or open)."""
+    return Session.objects.filter(agent_id=agent_id, state__in=Session.OPEN_STATES).count()
+
+
+def create_session(
     *,
     agent_id: int,
+    agent_name: str,
+    channel_kind: str,
     direction: str,
     from_number: str,
     to_number: str,
@@ -45,43 +47,25 @@ def open_session(
     connection_id: int | None = None,
     attachment_id: int | None = None,
     state: str = Session.State.OPEN,
-    record_rejection: bool = True,
-) -> Opening:
-    """Open a session unless the agent already holds Max opened sessions.
-
-    The agent row is locked while its open sessions are counted and the new one inserted,
-    so a burst of simultaneous calls can never exceed the limit. A call over the limit is
-    recorded as a closed session (reason rejected-over-limit) so it shows in Sessions; with
-    `record_rejection=False` (an outbound API request, refused with an error and never
-    dialed) nothing is written and the Opening has no session.
-    """
-    with transaction.atomic():
-        agent = Agent.objects.select_for_update().only("id", "name", "max_opened_sessions").get(pk=agent_id)
-        if call_sid:
-            existing = Session.objects.filter(channel_kind="twilio", call_sid=call_sid).first()
-            if existing:
-                accepted = existing.close_reason != Session.CloseReason.REJECTED_OVER_LIMIT
-                return Opening(existing, accepted, created=False)
-        open_count = Session.objects.filter(agent_id=agent_id, state__in=Session.OPEN_STATES).count()
-        accepted = open_count < agent.max_opened_sessions
-        if not accepted and not record_rejection:
-            return Opening(None, accepted=False, created=False)
-        now = timezone.now()
-        session = Session.objects.create(
-            agent_id=agent_id,
-            agent_name=agent.name,
-            connection_id=connection_id,
-            attachment_id=attachment_id,
-            call_sid=call_sid,
-            direction=direction,
-            from_number=from_number,
-            to_number=to_number,
-            state=state if accepted else Session.State.CLOSED,
-            answered_at=now if accepted and state == Session.State.OPEN else None,
-            close_reason="" if accepted else Session.CloseReason.REJECTED_OVER_LIMIT,
-            closed_at=None if accepted else now,
-        )
-    return Opening(session, accepted, created=True)
+    rejected: bool = False,
+) -> Session:
+    """Write a new session; a `rejected` one (over the agent's limit) is written closed, so it shows in Sessions."""
+    now = timezone.now()
+    return Session.objects.create(
+        agent_id=agent_id,
+        agent_name=agent_name,
+        channel_kind=channel_kind,
+        connection_id=connection_id,
+        attachment_id=attachment_id,
+        call_sid=call_sid,
+        direction=direction,
+        from_number=from_number,
+        to_number=to_number,
+        state=Session.State.CLOSED if rejected else state,
+        answered_at=now if not rejected and state == Session.State.OPEN else None,
+        close_reason=Session.CloseReason.REJECTED_OVER_LIMIT if rejected else "",
+        closed_at=now if rejected else None,
+    )
 
 
 def append_message(session_id, role: str, text: str, key: str) -> Message:

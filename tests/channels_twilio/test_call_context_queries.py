@@ -2,14 +2,14 @@
 
 import uuid
 
+from agents.session_limit import open_session
 from channels_twilio import call_context
-from sessions_app import services
 from sessions_app.models import Session
 
 
 def test_a_call_in_progress_is_resolved_in_one_query(running_line, django_assert_num_queries):
     line = running_line()
-    opening = services.open_session(
+    opening = open_session(
         agent_id=line.agent_id,
         direction=Session.Direction.INBOUND,
         from_number="+14155550199",

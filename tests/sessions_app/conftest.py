@@ -6,6 +6,7 @@ import itertools
 import pytest
 from rest_framework.test import APIClient
 
+from agents.session_limit import open_session
 from sessions_app import services
 from sessions_app.models import Session
 from tests.api_clients import token_client, user_allowed_to
@@ -35,7 +36,7 @@ def call_factory(agent_factory):
         length: int | None = None,
     ) -> Session:
         agent = agent or agent_factory()
-        opening = services.open_session(
+        opening = open_session(
             agent_id=agent.pk,
             direction=direction,
             from_number=from_number,
