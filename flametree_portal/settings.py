@@ -204,6 +204,3 @@ TWILIO_RETRY_BASE_SECONDS = env.float("TWILIO_RETRY_BASE_SECONDS", default=5.0)
 # Where the agent page's Test call sends the simulated Twilio requests: this portal's own address.
 # Empty means the address the page itself was requested at (right for a laptop and most deployments).
 TEST_CALL_BASE_URL = env.str("TEST_CALL_BASE_URL", default="").rstrip("/")
-
-# The benchmark (bench/load) compares the webhooks with a bare view returning fixed TwiML: on only when set.
-BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)

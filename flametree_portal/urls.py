@@ -1,6 +1,5 @@
 """Root URLs: the admin (the portal UI), Twilio's webhooks, and the REST API."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -14,8 +13,3 @@ urlpatterns = [
 ]
 
 handler404 = "flametree_portal.api_errors.not_found"
-
-if settings.BENCH_FLOOR_VIEW:  # bench/load measures the webhooks against this floor
-    from .floor_view import fixed_twiml
-
-    urlpatterns.append(path("bench/floor", fixed_twiml))

@@ -36,6 +36,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument(
+        "--redis-db", type=int, default=14, help="database of the local Redis (6379) to use; flushed at the start"
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the flametree_bench database for inspection")
     return parser.parse_args()
 
@@ -139,7 +142,7 @@ def main() -> None:
     args = parse_args()
     steps = [int(n) for n in args.steps.split(",")]
     log_dir = Path(tempfile.mkdtemp(prefix="flametree-bench-"))
-    config = PortalConfig(port=args.port, workers=args.workers, threads=args.threads)
+    config = PortalConfig(port=args.port, workers=args.workers, threads=args.threads, redis_db=args.redis_db)
     portal = Portal(config, log_dir)
     began = time.monotonic()
     print(f"Flametree portal load benchmark — {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")

@@ -42,7 +42,7 @@ class Portal:
 
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "flametree_portal.settings",
+            "DJANGO_SETTINGS_MODULE": "bench.load.settings",  # the product plus /bench/floor
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(40),
             "SECRET_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
@@ -50,7 +50,6 @@ class Portal:
             "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{config.redis_db}",
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "ALLOWED_HOSTS": "127.0.0.1,bench.flametree.test",
-            "BENCH_FLOOR_VIEW": "1",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }

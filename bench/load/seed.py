@@ -42,6 +42,7 @@ def main() -> None:
     line.snapshot = snapshot.settings_of(connection)
     line.snapshot_auth_token = connection.auth_token
     line.snapshot_taken_at = now
+    line.snapshot_connection = connection  # webhooks find a running line through its snapshot's connection
     line.line_state = ChannelAttachment.LineState.LIVE
     line.save()
     Agent.objects.filter(pk=agent.pk).update(state=Agent.State.RUNNING, started_at=now)
