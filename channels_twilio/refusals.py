@@ -2,10 +2,15 @@
 
 A request with a bad X-Twilio-Signature comes from someone who is not Twilio (or from a portal
 whose PUBLIC_BASE_URL differs from the URL Twilio calls). Either way it must not be able to grow
-a table: each refusal increments one counter row per connection and webhook, and the agent's log
-gets one line per hour at most, with the count.
+a table: refusals increment one counter row per connection and webhook, and the agent's log gets
+one line per hour at most, with the count. Nor must a flood slow real calls down: each process
+adds its refusals to the row at most once a second (concurrent updates of one row queue on its
+lock), so the count is exact up to the last second of each process.
 """
 
+import threading
+import time
+from collections import Counter
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -17,18 +22,36 @@ from agents import agent_log
 from .models import TwilioConnection, WebhookRefusals
 
 SUMMARY_EVERY = timedelta(hours=1)
+WRITE_EVERY_SECONDS = 1.0
+
+_lock = threading.Lock()
+_pending: Counter = Counter()
+_written_at: dict[tuple[str, str], float] = {}
+
+
+def _take_pending(key: tuple[str, str]) -> int:
+    """This process's refusals of `key` not yet in the database, if it is time to write them."""
+    with _lock:
+        _pending[key] += 1
+        if time.monotonic() - _written_at.get(key, float("-inf")) < WRITE_EVERY_SECONDS:
+            return 0
+        _written_at[key] = time.monotonic()
+        return _pending.pop(key)
 
 
 def note(connection: TwilioConnection, webhook: str, agent_id: int | None) -> None:
     """Count one refused request; log a summary if the last one is more than an hour old."""
+    refused_here = _take_pending((str(connection.webhook_key), webhook))
+    if not refused_here:
+        return
     now = timezone.now()
     row = WebhookRefusals.objects.filter(connection=connection, webhook=webhook)
-    if not row.update(count=F("count") + 1, last_at=now):
+    if not row.update(count=F("count") + refused_here, last_at=now):
         try:
             with transaction.atomic():
-                row.create(connection=connection, webhook=webhook, count=1, first_at=now, last_at=now)
+                row.create(connection=connection, webhook=webhook, count=refused_here, first_at=now, last_at=now)
         except IntegrityError:  # a concurrent refusal created it first
-            row.update(count=F("count") + 1, last_at=now)
+            row.update(count=F("count") + refused_here, last_at=now)
     if agent_id is None:
         return
     due = row.filter(Q(logged_at__isnull=True) | Q(logged_at__lt=now - SUMMARY_EVERY))

@@ -1,13 +1,15 @@
 """Requests refused for their signature are counted and summarised: a flood of them grows no table."""
 
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents.models import AgentLogEntry
-from channels_twilio import webhook_urls
+from channels_twilio import refusals, webhook_urls
 from channels_twilio.models import WebhookRefusals
 from sessions_app.models import Message, Session
 
@@ -32,27 +34,36 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
-def test_a_flood_of_forged_requests_is_counted_in_one_row_and_logged_once(client, running_line):
+def test_a_flood_of_forged_requests_is_counted_in_one_row_and_logged_once(client, running_line, monkeypatch):
+    monkeypatch.setattr(refusals, "WRITE_EVERY_SECONDS", 0.3)
     line = running_line()
     voice = webhook_urls.voice_url(line.connection.webhook_key)
     forged_post(client, voice)
     before = row_counts()
+    started = time.monotonic()
 
-    for n in range(1, 300):
-        assert forged_post(client, voice, n).status_code == 403
+    with CaptureQueriesContext(db_connection) as queries:
+        for n in range(1, 300):
+            assert forged_post(client, voice, n).status_code == 403
+    flood_seconds = time.monotonic() - started
+    time.sleep(0.3)
+    forged_post(client, voice, 300)
 
     assert row_counts() == before, "refused requests wrote rows"
-    refusals = WebhookRefusals.objects.get(connection=line.connection, webhook="voice")
-    assert refusals.count == 300
+    refusals_row = WebhookRefusals.objects.get(connection=line.connection, webhook="voice")
+    assert refusals_row.count == 301
+    writes = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "channels_twilio_webhookrefusals"')]
+    assert len(writes) <= flood_seconds / 0.3 + 2, "a refusal should not write the counter row each time"
     summaries = AgentLogEntry.objects.filter(agent_id=line.agent_id, message__startswith="Refused")
     assert [entry.message.split(" request(s)")[0] for entry in summaries] == ["Refused 1"]
     assert "X-Twilio-Signature" in summaries[0].message and "once an hour" in summaries[0].message
     assert not Session.objects.exists() and not Message.objects.exists()
 
 
-def test_the_next_summary_an_hour_later_says_how_many_were_refused_since(client, running_line):
+def test_the_next_summary_an_hour_later_says_how_many_were_refused_since(client, running_line, monkeypatch):
     line = running_line()
     status = webhook_urls.status_url(line.connection.webhook_key)
+    monkeypatch.setattr(refusals, "WRITE_EVERY_SECONDS", 0)
     for n in range(5):
         forged_post(client, status, n)
     WebhookRefusals.objects.update(logged_at=timezone.now() - timedelta(hours=2))
