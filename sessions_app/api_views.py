@@ -7,6 +7,7 @@ parameter and what it accepts); 401 not authenticated; 403 the user may not view
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -14,7 +15,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
-from .api_filters import SESSION_FILTER_PARAMETERS, SessionFilterBackend
+from .api_filters import SessionFilterSet
 from .models import Message, Session
 from .serializers import SessionDetailSerializer, SessionSerializer
 
@@ -55,7 +56,8 @@ class SessionListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, CanViewSessions]
     serializer_class = SessionSerializer
     pagination_class = SessionPagination
-    filter_backends = [SessionFilterBackend]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SessionFilterSet
 
     def get_queryset(self) -> QuerySet[Session]:
         return sessions_without_secrets().annotate(message_count=Count("messages")).order_by("-created_at", "-pk")
@@ -64,7 +66,6 @@ class SessionListView(generics.ListAPIView):
         summary="List sessions",
         description="Sessions (calls), newest first, paginated. Filters combine; a value the API "
         "cannot read is a 400 that names the parameter and the values or format it accepts.",
-        parameters=SESSION_FILTER_PARAMETERS,
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
