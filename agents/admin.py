@@ -12,10 +12,9 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import agent_log, lifecycle, spoken_lines
+from .channels import AgentPage, agent_pages
 from .forms import SPOKEN_LINE_FIELDS, AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
-from .place_call_admin import place_call_page
-from .test_call_admin import test_call_action, test_call_page
 
 STATE_COLOURS = {
     "stopped": "#6b7280",
@@ -151,22 +150,10 @@ class AgentAdmin(admin.ModelAdmin):
             path("<int:agent_id>/start/", self.admin_site.admin_view(self.start_view), name="agents_agent_start"),
             path("<int:agent_id>/stop/", self.admin_site.admin_view(self.stop_view), name="agents_agent_stop"),
             path("<int:agent_id>/logs/", self.admin_site.admin_view(self.logs_view), name="agents_agent_logs"),
-            path(
-                "<int:agent_id>/place-call/",
-                self.admin_site.admin_view(self.place_call_view),
-                name="agents_agent_place_call",
-            ),
-            path(
-                "<int:agent_id>/test-call/",
-                self.admin_site.admin_view(self.test_call_view),
-                name="agents_agent_test_call",
-            ),
-            path(
-                "<int:agent_id>/test-call/<slug:action>/",
-                self.admin_site.admin_view(self.test_call_action_view),
-                name="agents_agent_test_call_action",
-            ),
         ]
+        # The channels' pages (Test call, Place a call…), before the catch-all object URLs of super().
+        for page in agent_pages():
+            own.append(path(page.route, self.admin_site.admin_view(self._channel_view(page)), name=page.name))
         return own + super().get_urls()
 
     def _back_to_agent(self, agent_id):
@@ -191,14 +178,20 @@ class AgentAdmin(admin.ModelAdmin):
                 messages.success(request, f"Agent “{agent.name}” {outcome}")
         return self._back_to_agent(agent_id)
 
-    def place_call_view(self, request, agent_id):
-        return place_call_page(self, request, agent_id)
+    def _channel_view(self, page: AgentPage):
+        def view(request, **url_kwargs):
+            return page.view(self, request, **url_kwargs)
 
-    def test_call_view(self, request, agent_id):
-        return test_call_page(self, request, agent_id)
+        return view
 
-    def test_call_action_view(self, request, agent_id, action):
-        return test_call_action(self, request, agent_id, action)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["channel_buttons"] = [
+                {"label": page.button, "id": page.button_id, "url": reverse(f"admin:{page.name}", args=[obj.pk])}
+                for page in agent_pages()
+                if page.button
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def logs_view(self, request, agent_id):
         agent = get_object_or_404(Agent, pk=agent_id)

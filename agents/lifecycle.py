@@ -1,18 +1,14 @@
-"""Start agent / Stop agent: snapshot and register each attachment, or take the lines offline."""
+"""Start agent / Stop agent: each attachment's channel brings its line up or takes it offline."""
+
+from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
 
-from channels_twilio import lifecycle as twilio_lifecycle
-from channels_twilio.tasks import hang_up_calls
-from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 from sessions_app.models import Session
 
-from . import agent_log
+from . import agent_log, channels
 from .models import Agent, ChannelAttachment
-
-# One start/stop hook per channel kind.
-CHANNEL_HOOKS = {"twilio": twilio_lifecycle}
 
 
 def start_agent(agent_id: int) -> list[str]:
@@ -29,7 +25,7 @@ def start_agent(agent_id: int) -> list[str]:
         agent.started_at = timezone.now()
         agent.save(update_fields=["state", "started_at", "updated_at"])
         for attachment in attachments:
-            CHANNEL_HOOKS[attachment.channel_kind].start(attachment, problems)
+            channels.get(attachment.channel_kind).start(attachment, problems)
         agent_log.info(agent.id, f"Agent started with {len(attachments)} Twilio connection(s).")
         if not attachments:
             agent_log.warning(agent.id, "No communication channel is attached: the agent takes no calls.")
@@ -52,22 +48,16 @@ def stop_agent(agent_id: int) -> None:
         agent.state = Agent.State.STOPPING
         agent.save(update_fields=["state", "updated_at"])
         for attachment in agent.attachments.all():
-            CHANNEL_HOOKS[attachment.channel_kind].stop(attachment)
+            channels.get(attachment.channel_kind).stop(attachment)
         open_sessions = Session.objects.filter(agent_id=agent_id, state__in=Session.OPEN_STATES)
-        in_call = [str(pk) for pk in open_sessions.filter(call_sid__isnull=False).values_list("pk", flat=True)]
+        in_call: dict[str, list[str]] = defaultdict(list)
+        for pk, kind in open_sessions.filter(call_sid__isnull=False).values_list("pk", "channel_kind"):
+            in_call[kind].append(str(pk))
         closed = open_sessions.update(
             state=Session.State.CLOSED, close_reason=Session.CloseReason.AGENT_STOPPED, closed_at=timezone.now()
         )
-        if in_call:
-            transaction.on_commit(lambda: _hang_up(agent_id, in_call))
+        for kind, session_ids in in_call.items():
+            hang_up = channels.get(kind).hang_up
+            transaction.on_commit(lambda hang_up=hang_up, session_ids=session_ids: hang_up(agent_id, session_ids))
         Agent.objects.filter(pk=agent_id).update(state=Agent.State.STOPPED)
         agent_log.info(agent_id, f"Agent stopped: its numbers are offline; {closed} open session(s) closed.")
-
-
-def _hang_up(agent_id: int, session_ids: list[str]) -> None:
-    """Queue the hang-ups; with the queue down, hang up here: no caller may wait on a dead line."""
-    if enqueue(hang_up_calls, session_ids):
-        return
-    message = f"Could not queue the hang-ups: {QUEUE_DOWN}. Hanging up {len(session_ids)} call(s) now."
-    agent_log.warning(agent_id, message)
-    hang_up_calls(session_ids)

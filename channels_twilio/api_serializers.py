@@ -1,4 +1,4 @@
-"""Bodies of the agents REST API: a call request and the call it started."""
+"""Bodies of the outbound calls REST API: a call request and the call it started."""
 
 from rest_framework import serializers
 

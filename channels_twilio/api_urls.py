@@ -1,4 +1,4 @@
-"""REST API URLs of agents (outbound calls).
+"""REST API URLs of the Twilio channel: an agent's outbound calls (POST /api/agents/<id>/calls).
 
 The trailing slash is optional and never redirected to (a client would lose its POST body);
 the schema documents the form without it.

@@ -1,4 +1,4 @@
-"""The agents REST API: an agent places an outbound call.
+"""The outbound calls REST API: an agent places a call on its Twilio line.
 
 Status codes: 202 the call is being dialed; 400 the request itself is wrong (number not in
 E.164, a connection that is not the agent's, or none named when the agent has several);
@@ -15,11 +15,11 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channels_twilio import outbound
+from agents.models import Agent
 from sessions_app.models import Session
 
+from . import outbound
 from .api_serializers import CallRequestSerializer, PlacedCallSerializer, RefusalSerializer
-from .models import Agent
 
 REFUSAL_STATUS = {
     "invalid-number": status.HTTP_400_BAD_REQUEST,

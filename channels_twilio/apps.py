@@ -8,4 +8,9 @@ class ChannelsTwilioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from agents import channels
+
         from . import connection_removal  # noqa: F401  (connects its pre_delete receiver)
+        from .channel import TWILIO
+
+        channels.register(TWILIO)  # the agent page and Start/Stop agent reach Twilio through this

@@ -1,4 +1,7 @@
-"""The Twilio channel's start/stop hook, called by agents for each Twilio attachment."""
+"""The Twilio line's part of Start and Stop agent: snapshot and register, take offline, hang up.
+
+agents calls these through its channel registry (see channels_twilio.apps).
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +10,7 @@ from agents import agent_log
 from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 
 from . import snapshot
+from .tasks import hang_up_calls, register_number
 
 
 def start(attachment, problems: list[str]) -> None:
@@ -35,8 +39,6 @@ def start(attachment, problems: list[str]) -> None:
 
 
 def _queue_registration(attachment, version: str, problems: list[str]) -> None:
-    from .tasks import register_number
-
     if enqueue(register_number, attachment.pk, version):
         return
     message = (
@@ -58,3 +60,15 @@ def stop(attachment) -> None:
     attachment.registration_claimed_at = None
     attachment.webhook_url = ""
     attachment.save()
+
+
+def hang_up(agent_id: int, session_ids: list[str]) -> None:
+    """Queue the hang-ups of the calls Stop agent closed; with the queue down, hang up here.
+
+    No caller may wait on a dead line.
+    """
+    if enqueue(hang_up_calls, session_ids):
+        return
+    message = f"Could not queue the hang-ups: {QUEUE_DOWN}. Hanging up {len(session_ids)} call(s) now."
+    agent_log.warning(agent_id, message)
+    hang_up_calls(session_ids)

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 
-from channels_twilio import outbound
-from channels_twilio.models import TwilioConnection
-from channels_twilio.validators import validate_e164
+from agents.models import Agent
 
-from .models import Agent
+from . import outbound
+from .models import TwilioConnection
+from .validators import validate_e164
 
 
 class PlaceCallForm(forms.Form):
@@ -60,7 +60,7 @@ def place_call_page(model_admin, request, agent_id: int) -> TemplateResponse:
         "opts": model_admin.model._meta,
         "form": form,
     }
-    return TemplateResponse(request, "admin/agents/place_call.html", context)
+    return TemplateResponse(request, "admin/channels_twilio/place_call.html", context)
 
 
 def _session_page(session) -> str | None:

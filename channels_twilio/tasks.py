@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from agents import agent_log
+from agents.lifecycle import settle_started
 from agents.models import ChannelAttachment
 from sessions_app.models import Session
 
@@ -71,7 +72,7 @@ def register_number(self, attachment_id: int, version: str, claim: str | None = 
             line_state=ChannelAttachment.LineState.ERROR, last_error=err.message
         )
         agent_log.error(agent_id, f"Could not register the voice webhook of {number}: {err.message}")
-        _settle_agent(agent_id)
+        settle_started(agent_id)
         return
     ChannelAttachment.objects.filter(pk=attachment_id, snapshot_taken_at=attachment.snapshot_taken_at).update(
         line_state=ChannelAttachment.LineState.LIVE,
@@ -84,12 +85,6 @@ def register_number(self, attachment_id: int, version: str, claim: str | None = 
     agent_log.info(
         agent_id, f"{number} is live: Twilio sends its calls to {voice_url} (region {access.region_code.upper()})"
     )
-    _settle_agent(agent_id)
-
-
-def _settle_agent(agent_id: int) -> None:
-    from agents.lifecycle import settle_started
-
     settle_started(agent_id)
 
 

@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 
-from channels_twilio.simulator import lines, script
-from channels_twilio.simulator.call import CallState
+from agents.models import Agent
 
-from .models import Agent
+from .simulator import lines, script
+from .simulator.call import CallState
 
 ACTIONS = ("start", "say", "silence", "hangup")
 
@@ -50,7 +50,7 @@ def test_call_page(model_admin, request, agent_id: int) -> TemplateResponse:
         "caller": lines.TEST_CALLER,
         "sessions_url": _sessions_url(agent),
     }
-    return TemplateResponse(request, "admin/agents/test_call.html", context)
+    return TemplateResponse(request, "admin/channels_twilio/test_call.html", context)
 
 
 def test_call_action(model_admin, request, agent_id: int, action: str) -> JsonResponse:

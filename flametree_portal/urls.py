@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("channels_twilio.urls")),
     path("api/", include("sessions_app.api_urls")),
-    path("api/", include("agents.api_urls")),
+    path("api/", include("channels_twilio.api_urls")),
 ]
 
 handler404 = "flametree_portal.api_errors.not_found"

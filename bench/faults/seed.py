@@ -36,8 +36,8 @@ def seed(llm_base_url: str) -> Seeded:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from agents.management.commands.bootstrap_demo import DEMO_ANSWERS
     from agents.models import Agent, ChannelAttachment, ScriptedAnswer
+    from channels_twilio.management.commands.bootstrap_demo import DEMO_ANSWERS
     from channels_twilio.models import TwilioConnection
 
     password = secrets.token_urlsafe(18)

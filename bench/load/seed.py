@@ -16,9 +16,9 @@ def main() -> None:
     from django.conf import settings
     from django.utils import timezone
 
-    from agents.management.commands.bootstrap_demo import DEMO_ANSWERS
     from agents.models import Agent, ChannelAttachment, ScriptedAnswer
     from channels_twilio import snapshot, webhook_urls
+    from channels_twilio.management.commands.bootstrap_demo import DEMO_ANSWERS
     from channels_twilio.models import TwilioConnection
 
     agent = Agent.objects.create(

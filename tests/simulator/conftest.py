@@ -2,8 +2,8 @@
 
 import pytest
 
-from agents.management.commands.bootstrap_demo import DEMO_ANSWERS
 from agents.models import ScriptedAnswer
+from channels_twilio.management.commands.bootstrap_demo import DEMO_ANSWERS
 
 
 @pytest.fixture
