@@ -14,7 +14,6 @@ import datetime
 import email.utils
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 from . import errors, resources
 from .contract import Contract, Operation
@@ -118,38 +117,7 @@ def call_page(
         if q.get(name):
             items = [c for c in items if _started(c, name, q[name])]
 
-    size = int(q.get("PageSize") or 50)
-    page = int(q.get("Page") or 0)
-    start = page * size
-    token = q.get("PageToken", "")
-    sids = [c["sid"] for c in items]
-    if token[2:] in sids:
-        start = sids.index(token[2:]) + 1 if token.startswith("PA") else max(sids.index(token[2:]) - size, 0)
-    chunk = items[start : start + size]
-
-    kept = [(k, q[k]) for k in (*EXACT_FILTERS, "StartTime", "StartTime<", "StartTime>") if k in q]
-    base = f"{resources.API}/{account_sid}/Calls.json"
-
-    def link(page_no: int, page_token: str = "") -> str:
-        params = [*kept, ("PageSize", size), ("Page", page_no)]
-        if page_token:
-            params.append(("PageToken", page_token))
-        return f"{base}?{urlencode(params)}"
-
-    fields, key = contract.list_fields(operation)
-    for call in chunk:
+    for call in items:
         contract.check_resource(resources.CALL_SCHEMA, call)
-    payload = {
-        "end": start + max(len(chunk) - 1, 0),
-        "first_page_uri": link(0),
-        "next_page_uri": link(page + 1, "PA" + chunk[-1]["sid"]) if chunk and start + size < len(items) else None,
-        "page": page,
-        "page_size": size,
-        "previous_page_uri": link(page - 1, "PB" + chunk[0]["sid"]) if chunk and start else None,
-        "start": start,
-        "uri": link(page, token),
-        key: [dict(c) for c in chunk],
-    }
-    if set(payload) != set(fields):
-        raise AssertionError(f"list envelope drifted from the spec: {sorted(fields)}")
-    return payload
+    kept = [(k, q[k]) for k in (*EXACT_FILTERS, "StartTime", "StartTime<", "StartTime>") if k in q]
+    return resources.paged(contract, operation, items, q, kept, f"{resources.API}/{account_sid}/Calls.json")

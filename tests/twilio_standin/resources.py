@@ -139,18 +139,29 @@ def list_page(
     if q.get("Origin"):
         items = [n for n in items if n["origin"] == q["Origin"]]
 
+    kept = [(k, q[k]) for k in ("Beta", "FriendlyName", "PhoneNumber", "Origin") if k in q]
+    return paged(contract, operation, items, q, kept, f"{API}/{account_sid}/IncomingPhoneNumbers.json")
+
+
+def paged(
+    contract: Contract,
+    operation: Operation,
+    items: Sequence[Mapping[str, Any]],
+    q: Mapping[str, str],
+    kept: Sequence[tuple[str, str]],
+    base: str,
+) -> dict[str, Any]:
+    """Twilio's list envelope for the already filtered `items`: the page asked for (Page, PageSize,
+    PageToken), its paging links carrying the `kept` filters, checked against the spec's envelope."""
     size = int(q.get("PageSize") or 50)
     page = int(q.get("Page") or 0)
     start = page * size
     token = q.get("PageToken", "")
-    sids = [n["sid"] for n in items]
+    sids = [item["sid"] for item in items]
     if token[2:] in sids:
         anchor = sids.index(token[2:])
         start = anchor + 1 if token.startswith("PA") else max(anchor - size, 0)
     chunk = items[start : start + size]
-
-    kept = [(k, q[k]) for k in ("Beta", "FriendlyName", "PhoneNumber", "Origin") if k in q]
-    base = f"{API}/{account_sid}/IncomingPhoneNumbers.json"
 
     def link(page_no: int, page_token: str = "") -> str:
         params = [*kept, ("PageSize", size), ("Page", page_no)]
@@ -168,7 +179,7 @@ def list_page(
         "previous_page_uri": link(page - 1, "PB" + chunk[0]["sid"]) if chunk and start else None,
         "start": start,
         "uri": link(page, token),
-        key: [dict(n) for n in chunk],
+        key: [dict(item) for item in chunk],
     }
     if set(payload) != set(fields):
         raise AssertionError(f"list envelope drifted from the spec: {sorted(fields)}")
