@@ -11,19 +11,6 @@ from sessions_app.models import Message, Session
 from tests.call_driver import CallDriver
 
 
-@pytest.fixture
-def call(signed_post, running_line):
-    """A call to a running inbound line; `call.attachment` is the line."""
-
-    def make(**line_options) -> CallDriver:
-        attachment = running_line(**line_options)
-        driver = CallDriver(signed_post, attachment.connection)
-        driver.attachment = attachment
-        return driver
-
-    return make
-
-
 def transcript(session) -> list[tuple[str, str]]:
     return list(session.messages.order_by("sequence").values_list("role", "text"))
 

@@ -31,17 +31,6 @@ def french_connection(connection_factory):
     return lambda: connection_factory(voice_model="Polly.Lea")
 
 
-@pytest.fixture
-def call(signed_post, running_line):
-    def make(**line_options) -> CallDriver:
-        attachment = running_line(**line_options)
-        driver = CallDriver(signed_post, attachment.connection)
-        driver.attachment = attachment
-        return driver
-
-    return make
-
-
 def spoken(c: CallDriver) -> list[tuple[str, str | None, str | None]]:
     """Every <Say> of the last TwiML: its text, voice and language."""
     return [(say.text, say.get("voice"), say.get("language")) for say in c.twiml.iter("Say")]
