@@ -20,9 +20,6 @@ from .reconciliation import access_for
 
 logger = logging.getLogger(__name__)
 
-# Twilio's answers when the call is over already: nothing left to hang up.
-CALL_ALREADY_OVER = {twilio_rest.NOT_FOUND, 21220}
-
 
 @receiver(pre_delete, sender=TwilioConnection, dispatch_uid="channels_twilio.take_line_down")
 def take_line_down(sender, instance: TwilioConnection, **kwargs) -> None:
@@ -59,7 +56,7 @@ def _hang_up(session: Session) -> tuple[str, bool]:
     try:
         twilio_rest.hang_up(access_for(session), session.call_sid)
     except twilio_rest.TwilioError as err:
-        if err.code in CALL_ALREADY_OVER:
+        if err.code in twilio_rest.CALL_ALREADY_OVER:
             return "", True
         logger.warning("session=%s: could not hang up call %s: %s", session.pk, session.call_sid, err)
         # An unreachable Twilio would make every further hang-up wait for its timeout too.

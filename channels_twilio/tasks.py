@@ -113,10 +113,6 @@ def place_call(self, session_id: str, claim: str | None = None, recover: bool = 
             outbound.give_up(session_id, err)
 
 
-# Twilio's answers when the call is already over: nothing left to hang up.
-CALL_ALREADY_OVER = {twilio_rest.NOT_FOUND, 21220}
-
-
 @shared_task(acks_late=True)
 def hang_up_calls(session_ids: list[str]) -> None:
     """End the calls of sessions closed by Stop agent, so no caller waits on a dead line."""
@@ -127,7 +123,7 @@ def hang_up_calls(session_ids: list[str]) -> None:
         try:
             twilio_rest.hang_up(snapshot.access_from_connection(session.connection), session.call_sid)
         except twilio_rest.TwilioError as err:
-            if err.code not in CALL_ALREADY_OVER and session.agent_id:
+            if err.code not in twilio_rest.CALL_ALREADY_OVER and session.agent_id:
                 agent_log.warning(session.agent_id, f"Could not hang up call {session.call_sid}: {err.message}")
 
 

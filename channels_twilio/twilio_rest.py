@@ -29,6 +29,8 @@ from . import catalog
 AUTH_FAILED = 20003
 NOT_FOUND = 20404
 RATE_LIMITED = 20429
+# Twilio's answers to a hang-up of a call that is over already (no such call; not in progress).
+CALL_ALREADY_OVER = frozenset({NOT_FOUND, 21220})
 
 
 class TwilioError(Exception):
