@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import template_localtime
 from django.views.decorators.debug import sensitive_post_parameters
 
 from .forms import TwilioConnectionForm
@@ -17,7 +19,7 @@ CHANNEL_KINDS = [
 @admin.register(TwilioConnection)
 class TwilioConnectionAdmin(admin.ModelAdmin):
     form = TwilioConnectionForm
-    list_display = ["name", "phone_number", "region_and_edge", "agents_using", "auth_token_masked", "updated_at"]
+    list_display = ["name", "phone_number", "region_and_edge", "agents_using", "auth_token_masked", "updated"]
     list_display_links = ["name"]
     search_fields = ["name", "description", "phone_number", "account_sid"]
     list_filter = ["region"]
@@ -59,6 +61,11 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
             ((a.agent.name, " (inbound)" if a.inbound else "") for a in attachments),
         )
 
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, obj):
+        # Short enough for the list to fit 1366 px beside the filter panel.
+        return date_format(template_localtime(obj.updated_at), "Y-m-d H:i")
+
     @admin.display(description="Auth Token")
     def auth_token_masked(self, obj):
         return format_html("<code>{}</code>", obj.masked_auth_token)
@@ -72,12 +79,17 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "title": "New connector · Twilio"}
+        extra_context = {**(extra_context or {}), **self._channel_list(request), "title": "New connector · Twilio"}
         return super().add_view(request, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "title": "Details"}
+        extra_context = {**(extra_context or {}), **self._channel_list(request), "title": "Details"}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _channel_list(self, request) -> dict:
+        """The channel list shown left of the New connector form and the Details panel (no secrets read)."""
+        connections = self.get_queryset(request).only("pk", "name", "phone_number").order_by("name", "pk")
+        return {"channel_kinds": CHANNEL_KINDS, "channel_connections": connections}
 
     def delete_view(self, request, object_id, extra_context=None):
         connection = self.get_object(request, object_id)

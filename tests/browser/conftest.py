@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.journey import VIEWPORT
 from tests.services import missing_service
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,10 +45,10 @@ def browser():
 
 @pytest.fixture
 def admin_page(browser, live_server, transactional_db, django_user_model):
-    """A browser page signed in to the portal as a superuser."""
+    """A browser page signed in to the portal as a superuser, in a 1366×768 window."""
     password = secrets.token_urlsafe(12)
     django_user_model.objects.create_superuser("admin", "admin@example.test", password)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto("/admin/login/")
