@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import agent_log, lifecycle, spoken_lines
-from .channels import AgentPage, agent_pages
+from .channels import AgentPage, agent_pages, registered
 from .forms import SPOKEN_LINE_FIELDS, AgentForm, AttachmentForm
 from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
 
@@ -47,6 +47,10 @@ class AttachmentInline(admin.TabularInline):
     fields = ["channel", "connection", "inbound", "live_state"]
     readonly_fields = ["channel", "live_state"]
     autocomplete_fields = []
+    template = "admin/agents/channels_card.html"
+
+    class Media:
+        js = ["agents/channel_picker.js"]
 
     @admin.display(description="Channel")
     def channel(self, obj):
@@ -89,7 +93,7 @@ class AgentAdmin(admin.ModelAdmin):
     change_form_template = "admin/agents/agent_form.html"
     readonly_fields = ["state_badge", "prepared_answers_stats"]
     fieldsets = [
-        (None, {"fields": ["name", "state_badge", "greeting", "max_opened_sessions"]}),
+        (None, {"fields": ["name", "state_badge", "greeting"]}),
         ("Conversation", {"fields": ["engine", "fallback_line", "goodbye_line", "goodbye_phrases"]}),
         (
             "Built-in lines",
@@ -110,6 +114,8 @@ class AgentAdmin(admin.ModelAdmin):
             },
         ),
         ("Answers prepared while the caller speaks", {"fields": ["prepared_answers_stats"]}),
+        # The product document sends administrators here: "Max opened sessions … see Advanced mode".
+        ("Advanced mode", {"classes": ["collapse", "advanced-mode"], "fields": ["max_opened_sessions"]}),
     ]
 
     @admin.display(description="State", ordering="state")
@@ -185,6 +191,8 @@ class AgentAdmin(admin.ModelAdmin):
         return view
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The Communication channels card's dropdown: every channel plugged into the registry.
+        context["channel_kinds"] = registered()
         if obj is not None and obj.pk:
             context["channel_buttons"] = [
                 {"label": page.button, "id": page.button_id, "url": reverse(f"admin:{page.name}", args=[obj.pk])}

@@ -19,10 +19,10 @@ def screenshot_dir() -> Path:
 
 
 def step(page, name: str) -> Path:
-    """Screenshot the page as the step leaves it, after checking the page does not scroll sideways."""
-    assert_no_horizontal_overflow(page)
+    """Screenshot the page as the step leaves it, then check it does not scroll sideways (the shot shows why)."""
     path = screenshot_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    assert_no_horizontal_overflow(page)
     return path
 
 
