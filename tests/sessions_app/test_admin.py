@@ -40,6 +40,7 @@ def test_list_shows_each_call_with_its_channel_icon_numbers_and_duration(admin_c
     page = admin_client.get(LIST_URL).content.decode()
 
     assert page.count("<title>Twilio</title>") == 2
+    assert page.count('<span class="channel-name">Twilio</span>') == 2  # the icon says its name
     assert "+14155550123" in page and "+442071234567" in page and "+14155550999" in page
     assert "Front desk" in page
     assert '<td class="field-duration">1:05</td>' in page
