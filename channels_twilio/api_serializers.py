@@ -20,6 +20,12 @@ class PlacedCallSerializer(serializers.Serializer):
     session = serializers.UUIDField(help_text="Id of the call's session.")
     url = serializers.CharField(help_text="Where to follow the session: its state and transcript.")
     state = serializers.CharField(help_text='"dialing" until the callee answers (then "open") or the call ends.')
+    close_reason = serializers.CharField(
+        required=False, help_text='Only when the call already ended ("closed"): why, e.g. dial-error.'
+    )
+    detail = serializers.CharField(
+        required=False, help_text='Only when the call already ended ("closed"): what happened and what to fix.'
+    )
 
 
 class RefusalSerializer(serializers.Serializer):

@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.models import Agent
-from sessions_app.models import Session
 
 from . import outbound
 from .api_serializers import CallRequestSerializer, PlacedCallSerializer, RefusalSerializer
+from .call_outcome import outcome
 
 REFUSAL_STATUS = {
     "invalid-number": status.HTTP_400_BAD_REQUEST,
@@ -75,7 +75,10 @@ class AgentCallsView(APIView):
         except outbound.CallRefused as refusal:
             return Response({"detail": refusal.message, "code": refusal.code}, status=REFUSAL_STATUS[refusal.code])
         url = request.build_absolute_uri(session_path(session.id))
-        # Dialing normally; already closed if the dial was refused at once (tasks run in-process).
-        state = Session.objects.values_list("state", flat=True).get(pk=session.id)
-        placed = PlacedCallSerializer({"session": session.id, "url": url, "state": state})
+        # Dialing normally; already closed if the dial was refused at once (tasks run in-process): then say why.
+        result = outcome(session.id)
+        body = {"session": session.id, "url": url, "state": result.state}
+        if result.ended:
+            body.update(close_reason=result.close_reason, detail=result.detail)
+        placed = PlacedCallSerializer(body)
         return Response(placed.data, status=status.HTTP_202_ACCEPTED, headers={"Location": url})

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from agents.models import Agent
 
 from . import outbound
+from .call_outcome import outcome
 from .models import TwilioConnection
 from .validators import validate_e164
 
@@ -51,7 +52,13 @@ def place_call_page(model_admin, request, agent_id: int) -> TemplateResponse:
         except outbound.CallRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            messages.success(request, f"Calling {to} from {session.from_number}: session {session.id} is dialing.")
+            result = outcome(session.id)
+            if result.ended:
+                messages.error(
+                    request, f"The call to {to} from {session.from_number} did not go through. {result.detail}"
+                )
+            else:
+                messages.success(request, f"Calling {to} from {session.from_number}: session {session.id} is dialing.")
             return redirect(_session_page(session) or reverse("admin:agents_agent_change", args=[agent.id]))
     context = {
         **model_admin.admin_site.each_context(request),
