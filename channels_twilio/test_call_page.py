@@ -84,13 +84,20 @@ def test_call_action(model_admin, request, agent_id: int, action: str) -> JsonRe
     session = lines.session_of(call)
     return JsonResponse(
         {
-            "events": [event.as_dict() for event in events],
+            "events": [_in_sessions_words(event.as_dict(), session) for event in events],
             "listening": call.listening,
             "ended": call.ended,
             "status": call.status,
             "session_url": _session_page(session) if session else "",
         }
     )
+
+
+def _in_sessions_words(event: dict, session) -> dict:
+    """The softphone's "Call ended" names the close reason Sessions shows, so both pages speak alike."""
+    if event["kind"] == "ended" and session is not None and session.close_reason:
+        event["text"] = f"{event['text']} — Sessions shows it as “{session.get_close_reason_display()}”"
+    return event
 
 
 def _caller_step(call: CallState, action: str, form) -> script.Script:

@@ -45,6 +45,8 @@ def test_a_test_call_through_the_page_is_a_session_like_a_phone_call(demo_line, 
     session = Session.objects.get()
     assert ended["session_url"] == f"/admin/sessions_app/session/{session.pk}/change/"
     assert session.close_reason == "completed"
+    (end,) = [e["text"] for e in ended["events"] if e["kind"] == "ended"]
+    assert end == "the caller hung up — Sessions shows it as “Completed”"  # the softphone speaks Sessions' words
     assert transcript(session)[1:] == [
         ("caller", "how much does it cost"),
         ("agent", "Plans start at twenty dollars a month."),
