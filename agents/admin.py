@@ -118,6 +118,9 @@ class AgentAdmin(admin.ModelAdmin):
         ("Advanced mode", {"classes": ["collapse", "advanced-mode"], "fields": ["max_opened_sessions"]}),
     ]
 
+    class Media:
+        js = ["agents/agent_menu.js"]
+
     @admin.display(description="State", ordering="state")
     def state_badge(self, obj):
         return badge(obj.state, obj.get_state_display()) if obj.pk else "—"

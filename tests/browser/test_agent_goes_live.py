@@ -59,6 +59,9 @@ def test_attach_with_inbound_start_and_see_the_line_live_and_logged(
     assert not page.locator("#show-logs").is_visible()
     page.get_by_label("More actions").click()  # the three-dot menu
     step(page, "08-agent-three-dot-menu")
+    page.keyboard.press("Escape")
+    assert not page.locator("#show-logs").is_visible()
+    page.get_by_label("More actions").click()
     page.get_by_role("link", name="Show Logs").click()
     page.get_by_role("tab", name="Twilio").click()
     page.wait_for_selector("#log-entries")
