@@ -5,6 +5,9 @@ from django.db.models import Q
 
 from flametree_portal.encrypted_fields import EncryptedTextField
 
+# Prepared answers keep their model with the rest of the feature; Django registers it from here.
+from .prepared_answers.models import PreparedAnswer  # noqa: F401
+
 
 class Agent(models.Model):
     """An AI agent that answers and places calls on the channels attached to it."""

@@ -11,7 +11,7 @@ pause Twilio plays before following the <Redirect>.
     .venv/bin/python bench/prepared_answers.py [--model-delay 1.5] [--speech-timeout 2]
 
 Runs on a throwaway SQLite database with no Celery broker, so replies are made in the web
-process's thread pool (see agents/engines/background.py).
+process's thread pool (see agents/prepared_answers/background.py).
 """
 
 import argparse
@@ -107,6 +107,7 @@ class Line:
             connection=self.connection,
             inbound=True,
             snapshot=snapshot.settings_of(self.connection),
+            snapshot_connection=self.connection,  # webhooks find a running line through it
             snapshot_auth_token=token,
             snapshot_taken_at=timezone.now(),
             line_state=ChannelAttachment.LineState.LIVE,
@@ -199,7 +200,7 @@ def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-prepared-") as tmp:
         set_up_django(Path(tmp) / "bench.sqlite3")
-        from agents.engines import background
+        from agents.prepared_answers import background
         from channels_twilio import twiml
         from tests.llm_standin import LlmStandIn
 

@@ -11,10 +11,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from agents import agent_log, session_limit, spoken_lines
 from agents.engines import Reply, engine_for
+from agents.prepared_answers import claims, partial_speech, reply_pickup
 from sessions_app import services
 from sessions_app.models import Message, Session
 
-from . import prepared_answers, reply_pickup, twiml, webhook_urls
+from . import twiml, webhook_urls
 from .call_context import CallContext
 from .catalog import voice_language
 from .webhook_input import CallFields, PartialSpeech
@@ -182,7 +183,7 @@ def pick_up_reply(ctx: CallContext, turn: int, holds: int) -> VoiceResponse:
 def _finish_turn(ctx: CallContext, session: Session, reply: Reply, turn: int) -> VoiceResponse:
     said = services.append_message(session.id, Message.Role.AGENT, reply.text, f"agent:{turn}")
     services.advance_turn(session.id, turn)
-    prepared_answers.discard_turn(session.id, turn)
+    claims.discard_turn(session.id, turn)
     # A concurrent request may have written the line first: say what the transcript holds.
     return _speak_reply(ctx, session, Reply(said.text, reply.ends_call), turn)
 
@@ -226,7 +227,7 @@ def note_partial(ctx: CallContext, partial: PartialSpeech, turn: int) -> None:
     text = " ".join(f"{partial.stable} {partial.unstable}".split())
     previous = ctx.session.partial_text
     if services.record_partial(ctx.session.id, turn, partial.sequence, text):
-        prepared_answers.consider_partial(
+        partial_speech.consider_partial(
             ctx.session,
             ctx.attachment.agent,
             turn,

@@ -194,7 +194,7 @@ def llm_call(transactional_db, signed_post, running_line, llm_standin):
     `transactional_db`. After the test, delayed model requests are released and the
     threads finish before the database is emptied.
     """
-    from agents.engines import background
+    from agents.prepared_answers import background
     from tests.call_driver import CallDriver
 
     def make(**agent_fields) -> CallDriver:

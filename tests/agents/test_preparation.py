@@ -3,9 +3,10 @@
 import pytest
 from django.utils import timezone
 
-from agents.engines import preparation
+from agents.prepared_answers import preparation
+from agents.prepared_answers.models import PreparedAnswer
 from sessions_app import services
-from sessions_app.models import PreparedAnswer, Session
+from sessions_app.models import Session
 from tests.llm_standin import llm_agent_fields, llm_standin  # noqa: F401 (fixture)
 
 

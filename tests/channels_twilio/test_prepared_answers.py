@@ -5,7 +5,8 @@ import time
 import pytest
 
 from agents.models import Agent
-from sessions_app.models import PreparedAnswer, Session
+from agents.prepared_answers.models import PreparedAnswer
+from sessions_app.models import Session
 from tests.call_driver import CallDriver
 from tests.llm_standin import llm_call, llm_standin  # noqa: F401 (fixtures)
 from tests.worker import wait_for

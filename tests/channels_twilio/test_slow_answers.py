@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pytest
 
 from agents import lifecycle
-from agents.engines import background
 from agents.models import AgentLogEntry
-from channels_twilio import reply_pickup, webhook_urls
+from agents.prepared_answers import background, reply_pickup
+from channels_twilio import webhook_urls
 from sessions_app.models import Session
 from tests.call_driver import CallDriver
 from tests.llm_standin import llm_call, llm_standin  # noqa: F401 (fixtures)

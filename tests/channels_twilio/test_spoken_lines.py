@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from agents import lifecycle, spoken_lines
 from agents.models import Agent
-from channels_twilio import reply_pickup, webhook_urls
+from agents.prepared_answers import reply_pickup
+from channels_twilio import webhook_urls
 from channels_twilio.simulator import lines, script
 from sessions_app.models import Session
 from tests.agents.agent_form import agent_page_post

@@ -15,8 +15,9 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from agents.prepared_answers.models import PreparedAnswer
 from channels_twilio import webhook_urls
-from sessions_app.models import Message, PreparedAnswer, Session
+from sessions_app.models import Message, Session
 from tests.call_driver import CallDriver
 from tests.conftest import make_signed_post
 from tests.llm_standin import llm_call, llm_standin  # noqa: F401 (fixtures)

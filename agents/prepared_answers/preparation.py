@@ -1,13 +1,13 @@
-"""Making the reply of a PreparedAnswer row: the background job behind answers prepared early
-from partial speech results and behind replies too slow to wait for in a webhook."""
+"""The job that makes a prepared answer's reply: asking the agent's engine, for answers
+prepared early from partial speech and for replies too slow to wait for in a request."""
 
 import logging
 
-from sessions_app.models import Message, PreparedAnswer
+from agents.engines import Reply, engine_for
+from agents.engines.wording import normalise
+from sessions_app.models import Message
 
-from .base import Reply
-from .registry import engine_for
-from .wording import normalise
+from .models import PreparedAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def _not_needed(row: PreparedAnswer) -> bool:
     )
     if not (over or superseded):
         return False
-    # The final SpeechResult may claim the row this very moment; then it is needed after all.
+    # The final result may claim the row this very moment; then it is needed after all.
     discarded = PreparedAnswer.objects.filter(pk=row.pk, matched_at__isnull=True).delete()[0]
     return bool(discarded) or over
 

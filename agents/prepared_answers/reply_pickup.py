@@ -1,12 +1,12 @@
-"""The reply to a final SpeechResult, without holding a webhook anywhere near Twilio's
-15-second timeout.
+"""The reply to a final speech result, without holding a request anywhere near the channel's
+timeout (Twilio gives a webhook 15 seconds).
 
-The Gather action waits up to FIRST_WAIT seconds for the reply. When it is not ready the
-caller hears a short filler and Twilio is redirected to the reply webhook, which waits up to
-PICKUP_WAIT seconds per request and redirects again until the reply is there. A job that
-outlives its engine's time budget (its thread or worker was lost) is started again; a turn
-still without a reply after twice that gets the fallback line, so the caller never waits
-in silence for good.
+The final result's request waits up to FIRST_WAIT seconds for the reply. When it is not ready
+the channel holds the caller (Twilio: a short filler and a <Redirect> to the reply webhook)
+and asks again; each later request waits up to PICKUP_WAIT seconds, until the reply is there.
+A job that outlives its engine's time budget (its thread or worker was lost) is started again;
+a turn still without a reply after twice that gets the fallback line, so the caller never
+waits in silence for good.
 """
 
 import time
@@ -16,40 +16,41 @@ from django.utils import timezone
 from agents import agent_log
 from agents.engines import Reply, answers_instantly, engine_for, time_budget
 from agents.models import Agent
-from sessions_app.models import Message, PreparedAnswer
+from sessions_app.models import Message, Session
 
-from . import prepared_answers
+from . import claims
+from .models import PreparedAnswer
 
-# Seconds the Gather action waits before the filler: a model usually answers within it.
+# Seconds the final result's request waits before the hold: a model usually answers within it.
 FIRST_WAIT = 2.5
-# Seconds each request to the reply webhook waits; with the pause between redirects this
-# keeps a slow reply's pickup within about a second of it being ready.
+# Seconds each request after a hold waits; with the pause between redirects this keeps a slow
+# reply's pickup within about a second of it being ready.
 PICKUP_WAIT = 4.0
 # Queueing and database time on top of the engine's own time budget.
 GRACE = 3.0
-# Redirects after which the turn gets the fallback line whatever the clocks say.
+# Holds after which the turn gets the fallback line whatever the clocks say.
 MAX_HOLDS = 30
 
 _POLL_FIRST = 0.02
 _POLL_LONGEST = 0.1
 
 
-def answer_final(session, agent: Agent, turn: int, speech: str) -> Reply | None:
-    """The Gather action: the reply to `speech`, or None if it is not ready within FIRST_WAIT."""
+def answer_final(session: Session, agent: Agent, turn: int, speech: str) -> Reply | None:
+    """The final result's reply to `speech`, or None if it is not ready within FIRST_WAIT."""
     if answers_instantly(agent):
         return engine_for(agent).reply(session, speech)
-    row = prepared_answers.claim_for_final(session, agent, turn, speech)
+    row = claims.claim_for_final(session, agent, turn, speech)
     return wait_for_reply(row.pk, FIRST_WAIT)
 
 
-def pick_up(session, agent: Agent, turn: int, heard: Message, holds: int) -> Reply | None:
-    """The reply webhook: the reply to the caller's line `heard`, or None to hold on.
+def pick_up(session: Session, agent: Agent, turn: int, heard: Message, holds: int) -> Reply | None:
+    """After a hold: the reply to the caller's line `heard`, or None to hold on.
 
-    `holds` counts the redirects so far.
+    `holds` counts the holds so far.
     """
-    row = prepared_answers.matched_row(session.id, turn)
+    row = claims.matched_row(session.id, turn)
     if row is None:  # lost with its database row (or never claimed): make it afresh, uncounted
-        row = prepared_answers.claim_for_final(session, agent, turn, heard.text, count=False)
+        row = claims.claim_for_final(session, agent, turn, heard.text, count=False)
     reply = wait_for_reply(row.pk, PICKUP_WAIT)
     if reply is not None:
         return reply
@@ -62,7 +63,7 @@ def pick_up(session, agent: Agent, turn: int, heard: Message, holds: int) -> Rep
             "when started again): the caller heard the fallback line.",
         )
         return Reply(agent.fallback_line)
-    if (timezone.now() - row.matched_at).total_seconds() > budget and prepared_answers.restart(row):
+    if (timezone.now() - row.matched_at).total_seconds() > budget and claims.restart(row):
         agent_log.warning(
             agent.id, f"A reply was not made within {budget:.0f} s (its thread or worker was lost): making it again."
         )

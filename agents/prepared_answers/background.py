@@ -1,11 +1,11 @@
-"""Where reply jobs run: on Celery workers when a broker is configured, else in a small pool
-of threads in this process.
+"""Where a prepared answer's job runs: on Celery workers when a broker is configured, else in a
+small pool of threads in this process.
 
-With no broker Celery runs a task eagerly, inside the webhook that queued it: a partial-result
-webhook would then wait for the model. So without a broker the job goes to a bounded thread
+With no broker Celery runs a task eagerly, inside the request that queued it: a partial-result
+request would then wait for the model. So without a broker the job goes to a bounded thread
 pool instead. Either way its result lands in the database (the PreparedAnswer row), where any
 web process finds it; a job lost with its thread or worker is noticed by the reply pickup
-(`channels_twilio.reply_pickup`) and started again.
+(`reply_pickup`) and started again.
 """
 
 import logging
@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections, transaction
 
-from agents.tasks import prepare_answer
 from flametree_portal.celery import app as celery_app
-from sessions_app.models import PreparedAnswer
 
+from .models import PreparedAnswer
 from .preparation import make_reply
+from .tasks import prepare_answer
 
 logger = logging.getLogger(__name__)
 
