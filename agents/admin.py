@@ -209,14 +209,15 @@ class AgentAdmin(admin.ModelAdmin):
         # The logs show webhook URLs (with the connection key) and callers' numbers: the agent page's right.
         if not self.has_view_permission(request, agent):
             raise PermissionDenied
-        tab = request.GET.get("tab", "twilio")
+        tabs = [(channel.kind, channel.label) for channel in registered()]  # one tab per channel, in app order
+        tab = request.GET.get("tab") or (tabs[0][0] if tabs else "")
         entries = AgentLogEntry.objects.filter(agent=agent, channel_kind=tab)[:500]
         context = {
             **self.admin_site.each_context(request),
             "title": f"Logs · {agent.name}",
             "agent": agent,
             "opts": self.model._meta,
-            "tabs": [("twilio", "Twilio")],
+            "tabs": tabs,
             "tab": tab,
             "entries": entries,
         }

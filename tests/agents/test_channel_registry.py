@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import path, reverse
 
-from agents import channels, lifecycle
+from agents import agent_log, channels, lifecycle
 from sessions_app.models import Session
 
 
@@ -82,3 +82,17 @@ def test_stop_agent_asks_each_channel_to_hang_up_its_own_calls(
 
     assert second_channel.hung_up == [(agent.id, sorted(str(session.pk) for session in on_second))]
     assert set(Session.objects.values_list("state", flat=True)) == {"closed"}
+
+
+def test_the_logs_page_has_a_tab_per_channel_and_shows_each_channels_lines(admin_client, agent_factory, second_channel):
+    agent = agent_factory()
+    agent_log.write(agent.pk, "Registered the SIP trunk", channel_kind="second")
+    agent_log.write(agent.pk, "Twilio number is live", channel_kind="twilio")
+    logs = reverse("admin:agents_agent_logs", args=[agent.pk])
+
+    first_tab = admin_client.get(logs).content.decode()
+    second_tab = admin_client.get(logs + "?tab=second").content.decode()
+
+    assert ">Twilio<" in first_tab and ">Second<" in first_tab
+    assert "Twilio number is live" in first_tab and "Registered the SIP trunk" not in first_tab
+    assert "Registered the SIP trunk" in second_tab and "Twilio number is live" not in second_tab
