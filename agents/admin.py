@@ -25,7 +25,9 @@ STATE_COLOURS = {
     "registering": "#d97706",
     "live": "#15803d",
     "error": "#b91c1c",
+    "demo": "#2563eb",
 }
+DEMO_NOTE = "Made-up number, not registered with Twilio: calls work through Test call."
 
 
 def badge(value: str, label: str):
@@ -65,6 +67,8 @@ class AttachmentInline(admin.TabularInline):
             parts.append(format_html(' <code class="webhook-url">{}</code>', obj.webhook_url))
         if obj.line_state == ChannelAttachment.LineState.LIVE and not obj.inbound:
             parts.append(format_html(" {}", "outbound only"))
+        if obj.line_state == ChannelAttachment.LineState.DEMO:
+            parts.append(format_html(' <span class="demo-note">{}</span>', DEMO_NOTE))
         if obj.line_state == ChannelAttachment.LineState.ERROR and obj.last_error:
             parts.append(format_html(' <span class="errornote attachment-error">{}</span>', obj.last_error))
         if obj.agent.state != Agent.State.STOPPED and obj.restart_needed:

@@ -108,6 +108,8 @@ class ChannelAttachment(models.Model):
         REGISTERING = "registering", "Registering"
         LIVE = "live", "Live"
         ERROR = "error", "Error"
+        # A made-up line (bootstrap_demo's): its webhooks answer the Test call page, Twilio never hears of it.
+        DEMO = "demo", "Demo line"
 
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="attachments")
     channel_kind = models.CharField(max_length=20, default="twilio", editable=False)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from agents import agent_log
 from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 
-from . import snapshot
+from . import snapshot, webhook_urls
 from .tasks import hang_up_calls, register_number
 
 
@@ -29,6 +29,9 @@ def start(attachment, problems: list[str]) -> None:
     attachment.registration_claimed_at = None
     attachment.registered_at = None
     attachment.webhook_url = ""
+    if attachment.connection.demo:
+        _start_demo_line(attachment)
+        return
     if attachment.inbound:
         attachment.line_state = attachment.LineState.REGISTERING
     else:
@@ -36,6 +39,18 @@ def start(attachment, problems: list[str]) -> None:
     attachment.save()
     if attachment.inbound:
         transaction.on_commit(lambda: _queue_registration(attachment, now.isoformat(), problems))
+
+
+def _start_demo_line(attachment) -> None:
+    """A demo line runs (its webhooks answer the Test call page) but is never registered with Twilio."""
+    attachment.line_state = attachment.LineState.DEMO
+    attachment.webhook_url = webhook_urls.voice_url(attachment.connection.webhook_key)
+    attachment.save()
+    agent_log.info(
+        attachment.agent_id,
+        f"{attachment.connection.phone_number} is a demo line: its credentials are made up, so it is not "
+        "registered with Twilio and no real phone reaches it. Calls work through the agent's Test call page.",
+    )
 
 
 def _queue_registration(attachment, version: str, problems: list[str]) -> None:

@@ -80,6 +80,8 @@ class TwilioConnection(models.Model):
         "Auth Token shown there. Empty: Start still points the number at Flametree in the Region, but "
         "calls reach it only if the number's routing already is that Region. Stored encrypted, displayed masked.",
     )
+    # Set only by bootstrap_demo: made-up credentials, so Start never tries Twilio with them.
+    demo = models.BooleanField(default=False, editable=False)
     # The unguessable part of this connection's webhook URLs.
     webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,10 +1,10 @@
 """Prepare a laptop portal: an administrator with a fresh random password, and a demo agent to call.
 
 The demo agent answers a "Demo line (no Twilio account)": a Twilio connection with made-up
-credentials, attached with Inbound on, and the agent started. Registering the number with Twilio
-cannot succeed with such credentials, and the agent's card says so, but the running snapshot is
-taken, so the line's webhooks answer: the agent's Test call page (which plays Twilio's part
-over those webhooks) holds a conversation at once, no Twilio account needed.
+credentials, marked as a demo (the only place that sets the flag), attached with Inbound on, and
+the agent started. Start takes the running snapshot, so the line's webhooks answer, but never
+tries Twilio with the made-up credentials: the card shows "Demo line", and the agent's Test call
+page (which plays Twilio's part over those webhooks) holds a conversation at once.
 """
 
 import secrets
@@ -29,12 +29,13 @@ DEMO_ANSWERS = [
 DEMO_LINE_NAME = "Demo line (no Twilio account)"
 DEMO_LINE_DESCRIPTION = (
     "Made by bin/run-portal so the demo agent can be tried without a Twilio account: its Test call page plays "
-    "Twilio's side of a call. The credentials are made up, so registering the number with Twilio fails (the agent's "
-    "card shows that error); calls from the Test call page still reach the agent. To take real calls, create a "
-    "connection with your own Account SID, Auth Token and number."
+    "Twilio's side of a call. The credentials and number are made up, so Start does not register the number with "
+    "Twilio (the agent's card shows Demo line); calls from the Test call page reach the agent. To take real calls, "
+    "create a connection with your own Account SID, Auth Token and number."
 )
 # 555-0100 to 555-0199 are reserved for fiction: no real phone answers this number.
 DEMO_LINE_NUMBER = "+14155550100"
+DEMO_ACCOUNT_SID = "AC" + "0" * 32
 
 
 class Command(BaseCommand):
@@ -59,7 +60,7 @@ class Command(BaseCommand):
                 ScriptedAnswer(agent=agent, question=q, keywords=k, answer=a) for q, k, a in DEMO_ANSWERS
             )
         if self._demo_line(agent):
-            # The line goes live with the agent's next start; otherwise a stopped agent stays stopped.
+            # The line runs from the agent's next start; otherwise a stopped agent stays stopped.
             if agent.state != Agent.State.STOPPED:
                 lifecycle.stop_agent(agent.id)
             lifecycle.start_agent(agent.id)
@@ -79,16 +80,23 @@ class Command(BaseCommand):
         )
 
     def _demo_line(self, agent: Agent) -> bool:
-        """Attach the demo line (Inbound on) unless the agent has one already; True if it was attached now."""
+        """Attach the demo line (Inbound on) unless the agent has one already; True if the agent must (re)start."""
         connection, _ = TwilioConnection.objects.get_or_create(
             name=DEMO_LINE_NAME,
             defaults={
                 "description": DEMO_LINE_DESCRIPTION,
-                "account_sid": "AC" + "0" * 32,
+                "account_sid": DEMO_ACCOUNT_SID,
                 "auth_token": secrets.token_hex(16),
                 "phone_number": DEMO_LINE_NUMBER,
+                "demo": True,
             },
         )
+        if not connection.demo and connection.account_sid == DEMO_ACCOUNT_SID:
+            # Made before demo lines were flagged: its line shows a failed registration until restarted as a demo.
+            connection.demo = True
+            connection.description = DEMO_LINE_DESCRIPTION
+            connection.save(update_fields=["demo", "description", "updated_at"])
+            return agent.attachments.filter(connection=connection).exists()
         if agent.attachments.filter(connection=connection).exists():
             return False
         if ChannelAttachment.objects.filter(connection=connection, inbound=True).exists():
