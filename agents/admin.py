@@ -98,7 +98,7 @@ class AgentAdmin(admin.ModelAdmin):
     readonly_fields = ["state_badge", "prepared_answers_stats"]
     fieldsets = [
         (None, {"fields": ["name", "state_badge", "greeting"]}),
-        ("Conversation", {"fields": ["engine", "fallback_line", "goodbye_line", "goodbye_phrases"]}),
+        ("Conversation", {"fields": ["engine", "fallback_line", "error_line", "goodbye_line", "goodbye_phrases"]}),
         (
             "Built-in lines",
             {

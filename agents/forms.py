@@ -44,6 +44,7 @@ class AgentForm(forms.ModelForm):
             "max_opened_sessions",
             "engine",
             "fallback_line",
+            "error_line",
             "goodbye_line",
             "goodbye_phrases",
             "llm_base_url",
@@ -55,6 +56,7 @@ class AgentForm(forms.ModelForm):
         widgets = {
             "greeting": forms.Textarea(attrs={"rows": 2, "cols": 80}),
             "fallback_line": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "error_line": forms.Textarea(attrs={"rows": 2, "cols": 80}),
             "goodbye_line": forms.Textarea(attrs={"rows": 2, "cols": 80}),
             "goodbye_phrases": forms.TextInput(attrs={"size": 80}),
             "llm_system_prompt": forms.Textarea(attrs={"rows": 4, "cols": 80}),

@@ -36,9 +36,17 @@ class Agent(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
 
     engine = models.CharField(max_length=10, choices=Engine.choices, default=Engine.SCRIPTED)
+    # Three different things a caller must not confuse: silence gets the built-in "Are you still
+    # there?", a question without an answer the fallback line, a failing model the error line.
     fallback_line = models.TextField(
-        default="Sorry, I didn't catch that. Could you say it another way?",
-        help_text="Said when the agent has no answer (scripted engine) or the model fails (LLM).",
+        default="Sorry, I don't have an answer to that. You can ask me something else.",
+        help_text="Said when the agent has no answer to what the caller said (scripted engine: no scripted "
+        "answer matches). A silent caller hears the built-in “Still there?” line instead.",
+    )
+    error_line = models.TextField(
+        default="Sorry, I can't answer right now because of a technical problem. Please try again in a moment.",
+        help_text="Said when the engine fails: the LLM cannot be reached, times out or gives no usable reply "
+        "(the agent's logs say why).",
     )
     goodbye_line = models.TextField(
         default="Thank you for calling. Goodbye!",

@@ -49,10 +49,16 @@ class LlmEngine:
             agent_log.warning(
                 agent.id,
                 f"The LLM ({agent.llm_model} at {_shown(agent.llm_base_url)}) gave no usable reply: {err}. "
-                "The fallback line stands in for it.",
+                "The caller heard the error line.",
             )
-            return Reply(agent.fallback_line)
-        return Reply(speakable_reply(content) or agent.fallback_line)
+            return Reply(agent.error_line)
+        spoken = speakable_reply(content)
+        if not spoken:
+            agent_log.warning(
+                agent.id, f"The LLM ({agent.llm_model}) answered with nothing to say: the caller heard the error line."
+            )
+            return Reply(agent.error_line)
+        return Reply(spoken)
 
     def messages(self, session, text: str) -> list[dict]:
         """System prompt, the transcript so far, and what the caller just said."""

@@ -11,6 +11,7 @@ def agent_page_post(agent, attachments=(), existing_attachments=0, answers=(), *
         "max_opened_sessions": agent.max_opened_sessions,
         "engine": agent.engine,
         "fallback_line": agent.fallback_line,
+        "error_line": agent.error_line,
         "goodbye_line": agent.goodbye_line,
         "goodbye_phrases": agent.goodbye_phrases,
         "llm_base_url": agent.llm_base_url,

@@ -17,7 +17,7 @@ API_KEY = "sk-test-0123456789abcdef"
 @pytest.fixture
 def llm_agent(agent_factory, llm_standin):  # noqa: F811
     def make(**overrides):
-        return agent_factory(fallback_line="Sorry, something went wrong.", **llm_agent_fields(llm_standin, **overrides))
+        return agent_factory(error_line="Sorry, something went wrong.", **llm_agent_fields(llm_standin, **overrides))
 
     return make
 
@@ -98,7 +98,7 @@ def test_a_timeout_gives_the_fallback_line_and_a_log_line(llm_agent, llm_standin
 
 
 @pytest.mark.parametrize("mode", ["error", "unauthorized", "not-json", "no-choices"])
-def test_a_server_error_gives_the_fallback_line_and_never_logs_the_key(llm_agent, llm_standin, mode, caplog):  # noqa: F811
+def test_a_server_error_gives_the_error_line_and_never_logs_the_key(llm_agent, llm_standin, mode, caplog):  # noqa: F811
     llm_standin.mode = mode
     agent = llm_agent()
     with caplog.at_level(logging.DEBUG):
@@ -109,7 +109,7 @@ def test_a_server_error_gives_the_fallback_line_and_never_logs_the_key(llm_agent
     assert not any(API_KEY in line for line in logged)
 
 
-def test_an_unreachable_server_gives_the_fallback_line(llm_agent, llm_standin):  # noqa: F811
+def test_an_unreachable_server_gives_the_error_line(llm_agent, llm_standin):  # noqa: F811
     base_url = llm_standin.base_url
     llm_standin.stop()
     agent = llm_agent(llm_base_url=base_url)

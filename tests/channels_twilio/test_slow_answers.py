@@ -92,9 +92,9 @@ def test_later_holds_are_silent_pauses(llm_call, llm_standin, short_waits):  # n
     assert c.said() == ["You said: hello there."]
 
 
-def test_a_model_timeout_gives_the_fallback_line_through_the_redirect(llm_call, llm_standin):  # noqa: F811
+def test_a_model_timeout_gives_the_error_line_through_the_redirect(llm_call, llm_standin):  # noqa: F811
     llm_standin.delay = 10.0
-    c = llm_call(llm_timeout_seconds=3, fallback_line="Sorry, I'm having trouble. Could you repeat that?")
+    c = llm_call(llm_timeout_seconds=3, error_line="Sorry, I'm having trouble. Could you repeat that?")
     c.dial()
     took = [timed(c, c.gather.get("action"), c.params(SpeechResult="What is my balance?"))]
     took += hold_until_answered(c)
@@ -104,9 +104,9 @@ def test_a_model_timeout_gives_the_fallback_line_through_the_redirect(llm_call, 
     assert AgentLogEntry.objects.filter(message__contains="no answer within 3 s").exists()
 
 
-def test_a_model_error_gives_the_fallback_line_at_once(llm_call, llm_standin):  # noqa: F811
+def test_a_model_error_gives_the_error_line_at_once(llm_call, llm_standin):  # noqa: F811
     llm_standin.mode = "error"
-    c = llm_call(fallback_line="Sorry, I'm having trouble.")
+    c = llm_call(error_line="Sorry, I'm having trouble.")
     c.dial()
     c.speak("hello", partials=False)
     assert c.verbs() == ["Gather", "Say"]
