@@ -140,6 +140,11 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Celery: with no broker, tasks run in-process (eagerly), so a laptop needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # An eager task still takes a producer from the broker pool (to pick its serializer); with no
+    # URL, kombu warns "No hostname was supplied" and assumes amqp://localhost. Celery's in-memory
+    # transport is what such a producer needs (it connects to nothing; the host only names it).
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -3,7 +3,8 @@
 The worker runs our code with the test settings against the test database (so tests
 that use it need `transactional_db`: the worker only sees committed rows) and reaches
 Twilio through the stand-in's proxy, like the test process. It consumes a queue of its
-own, so a stray worker elsewhere can't take its tasks.
+own, so a stray worker elsewhere can't take its tasks. The broker is CELERY_BROKER_URL or, when
+that is unset, Redis on its default port; with neither, these tests skip (fail under REQUIRE_SERVICES=1).
 """
 
 import os
@@ -12,14 +13,16 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from flametree_portal.celery import app as celery_app
 from tests.services import missing_service
 
 ROOT = Path(__file__).resolve().parent.parent
+# Without CELERY_BROKER_URL, the tests that need a worker try Redis on its default port.
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 
 def _broker_reachable(url: str) -> bool:
@@ -31,24 +34,45 @@ def _broker_reachable(url: str) -> bool:
         return False
 
 
+def _use_broker(url: str) -> None:
+    """Publish to `url` from now on (Celery reads CELERY_BROKER_URL before its setting; pools are per URL)."""
+    os.environ["CELERY_BROKER_URL"] = url
+    celery_app.conf.broker_url = url
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, twilio_standin_server, tmp_path_factory):
-    broker = settings.CELERY_BROKER_URL
-    if not broker:
-        missing_service("no Celery broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 (as .ci/run does)")
+    given = os.environ.get("CELERY_BROKER_URL", "")
+    broker = given or DEFAULT_BROKER
     if not _broker_reachable(broker):
-        missing_service(f"the Celery broker {broker} does not answer (is Redis running?)")
+        if given:
+            missing_service(f"the Celery broker {broker} does not answer (is Redis running?)")
+        missing_service(
+            f"no Celery broker: CELERY_BROKER_URL is unset and no Redis answers at {DEFAULT_BROKER} "
+            "(start Redis there, or set CELERY_BROKER_URL as .ci/run does)"
+        )
+    saved = celery_app.conf.broker_url
+    if not given:
+        _use_broker(broker)
     queue = f"flametree-test-{os.getpid()}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    process = start_worker(broker, queue, log, twilio_standin_server)
     try:
-        yield {"queue": queue, "log": log, "process": process}
-    finally:
-        process.terminate()
+        process = start_worker(broker, queue, log, twilio_standin_server)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            yield {"queue": queue, "log": log, "process": process}
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    finally:
+        if not given:
+            _use_broker(saved)
+            os.environ.pop("CELERY_BROKER_URL", None)  # unset, as it was
 
 
 def start_worker(broker: str, queue: str, log: Path, standin, concurrency: int = 4) -> subprocess.Popen:
