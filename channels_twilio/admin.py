@@ -1,6 +1,6 @@
 """Settings > Channels: the Twilio connections, as an administrator sees them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.dateformat import format as date_format
 from django.utils.decorators import method_decorator
@@ -28,7 +28,14 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
     delete_confirmation_template = "admin/channels_twilio/delete_integration.html"
     fieldsets = [
         (None, {"fields": ["name", "description"]}),
-        ("Twilio account", {"fields": ["account_sid", "auth_token", "phone_number"]}),
+        (
+            "Twilio account",
+            {
+                "fields": ["account_sid", "auth_token", "phone_number"],
+                "description": "Save checks them with Twilio: the Account SID and Auth Token must be accepted, and "
+                "the number must be in that account with Voice capability.",
+            },
+        ),
         ("Voice", {"fields": ["voice_model", "speech_model"]}),
         (
             "Region and Edge",
@@ -69,6 +76,11 @@ class TwilioConnectionAdmin(admin.ModelAdmin):
     @admin.display(description="Auth Token")
     def auth_token_masked(self, obj):
         return format_html("<code>{}</code>", obj.masked_auth_token)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.twilio_warning:
+            messages.warning(request, form.twilio_warning)
 
     @method_decorator(sensitive_post_parameters("auth_token", "us1_auth_token"))
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

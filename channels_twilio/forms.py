@@ -5,8 +5,13 @@ from django import forms
 from flametree_portal.secret_input import bind_masked_secret, cleaned_secret
 
 from . import speech_models, validators, voices
+from .connection_check import check_with_twilio
 from .models import TwilioConnection
 from .suggestion_input import SuggestionInput
+from .twilio_rest import TwilioAccess
+
+# What Save's check with Twilio reads; it runs only when all of them passed their own checks.
+CHECKED_FIELDS = ("account_sid", "auth_token", "phone_number", "region", "edge")
 
 
 def _voice_suggestions() -> list[tuple[str, str]]:
@@ -42,6 +47,7 @@ class TwilioConnectionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.twilio_warning = ""  # set by clean() when Twilio could not be asked; the admin shows it
         bind_masked_secret(self, "auth_token")
         bind_masked_secret(self, "us1_auth_token")
         # The format check implies the length and shows the expected form; a generic "at most
@@ -68,3 +74,14 @@ class TwilioConnectionForm(forms.ModelForm):
 
     def clean_us1_auth_token(self) -> str:
         return cleaned_secret(self, "us1_auth_token")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.demo or any(name in self.errors or name not in data for name in CHECKED_FIELDS):
+            return data  # a demo line's credentials are made up; a field already wrong is said first
+        access = TwilioAccess(data["account_sid"], data["auth_token"], data["region"], data["edge"])
+        checked = check_with_twilio(access, data["phone_number"])
+        for name, message in checked.errors.items():
+            self.add_error(name, message)
+        self.twilio_warning = checked.warning
+        return data

@@ -2,6 +2,7 @@
 
 import itertools
 import secrets
+import socket
 from urllib.parse import urlencode
 
 import pytest
@@ -13,6 +14,24 @@ from agents.models import Agent, ChannelAttachment
 from channels_twilio.models import TwilioConnection
 
 pytest_plugins = ["tests.twilio_standin.pytest_plugin", "tests.worker"]
+
+
+@pytest.fixture(scope="session")
+def refusing_proxy():
+    """A proxy address where every connection is refused (a port bound, never listening)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(autouse=True)
+def no_real_twilio(refusing_proxy, monkeypatch):
+    """No test reaches the real Twilio: without the stand-in (which sets its own proxy), Twilio is unreachable."""
+    for name in ("HTTPS_PROXY", "https_proxy"):
+        monkeypatch.setenv(name, refusing_proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "localhost,127.0.0.1")
+
 
 _numbers = itertools.count(1)
 

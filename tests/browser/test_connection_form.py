@@ -16,9 +16,11 @@ def panel_is_right_of_the_list(page) -> bool:
 
 
 @pytest.mark.browser
-def test_add_a_connection_then_reopen_it_with_the_token_masked(admin_page):
+def test_add_a_connection_then_reopen_it_with_the_token_masked(admin_page, twilio_standin):
     page = admin_page
     sid, token = new_account_sid(), new_auth_token()
+    twilio_standin.add_account(sid, token, region="ie1")  # Save checks the connection with Twilio
+    twilio_standin.add_number(sid, "+35315550123")
 
     # 1. Go to Settings > Channels.
     page.goto("/admin/")
@@ -47,6 +49,7 @@ def test_add_a_connection_then_reopen_it_with_the_token_masked(admin_page):
 
     page.wait_for_selector("h1:text-is('Channels')")
     assert "was added successfully" in page.inner_text(".messagelist")
+    assert "Saved without checking with Twilio" not in page.inner_text(".messagelist")
     row = page.locator("#result_list tbody tr", has_text="Support line")
     mask = MASK_CHAR * 12 + token[-4:]
     assert row.locator(".field-auth_token_masked").inner_text() == mask
