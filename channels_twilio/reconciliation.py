@@ -110,6 +110,10 @@ def _quiet_calls(now: datetime):
 
 
 def _reconcile_call(sweep: _Sweep, session: Session) -> None:
+    if session.connection is not None and session.connection.demo:
+        detail = "Its line is the demo line: no call exists at Twilio (Test call simulates Twilio's side)."
+        sweep.closed += _close(session, Session.CloseReason.NOT_AT_TWILIO, detail)
+        return
     access = access_for(session)
     if access is None:
         detail = "Its Twilio connection was deleted, so Twilio can no longer be asked about the call."

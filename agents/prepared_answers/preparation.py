@@ -44,9 +44,9 @@ def _reply_for(row: PreparedAnswer) -> Reply:
     try:
         return engine_for(agent).reply(session, _caller_words(row))
     except Exception:
-        # Engines answer their own failures with the fallback line; this is a bug, still never silence.
+        # Engines answer their own failures with the error line; this is a bug, still never silence.
         logger.exception("engine of agent=%s failed on prepared answer %s", agent.pk, row.pk)
-        return Reply(agent.fallback_line)
+        return Reply(agent.error_line)
 
 
 def _caller_words(row: PreparedAnswer) -> str:

@@ -60,9 +60,9 @@ def pick_up(session: Session, agent: Agent, turn: int, heard: Message, holds: in
         agent_log.warning(
             agent.id,
             f"No reply {waited:.0f} s after the caller spoke (its background job never finished, even "
-            "when started again): the caller heard the fallback line.",
+            "when started again): the caller heard the error line.",
         )
-        return Reply(agent.fallback_line)
+        return Reply(agent.error_line)
     if (timezone.now() - row.matched_at).total_seconds() > budget and claims.restart(row):
         agent_log.warning(
             agent.id, f"A reply was not made within {budget:.0f} s (its thread or worker was lost): making it again."

@@ -153,6 +153,22 @@ def test_a_call_twilio_does_not_know_is_closed_as_not_at_twilio(running_line, si
     assert f"Twilio has no call {driver.call_sid} in account {line.connection.account_sid}" in session.close_detail
 
 
+def test_a_quiet_test_call_on_the_demo_line_is_closed_without_asking_twilio(
+    running_line, connection_factory, signed_post, twilio_standin
+):
+    line = running_line(connection=connection_factory(demo=True))
+    driver = CallDriver(signed_post, line.connection)
+    driver.dial()
+    session = Session.objects.get(call_sid=driver.call_sid)
+    age(session, dt.timedelta(minutes=30))
+
+    assert reconcile_sessions() == 1
+    session.refresh_from_db()
+    assert (session.state, session.close_reason) == ("closed", "not-at-twilio")
+    assert "demo line" in session.close_detail
+    assert call_fetches(twilio_standin) == []
+
+
 def test_deleting_the_connection_mid_call_hangs_up_and_closes_the_session(
     admin_client, running_line, signed_post, twilio_standin
 ):

@@ -135,10 +135,11 @@ def test_a_lost_reply_job_is_made_again(llm_call, llm_standin, monkeypatch):  # 
     assert AgentLogEntry.objects.filter(message__contains="making it again").exists()
 
 
-def test_a_reply_that_never_comes_ends_in_the_fallback_line(llm_call, llm_standin, monkeypatch, short_waits):  # noqa: F811
+def test_a_reply_that_never_comes_ends_in_the_error_line(llm_call, llm_standin, monkeypatch, short_waits):  # noqa: F811
+    # A lost job is a technical problem, not a question without an answer (issue 13: the caller can tell them apart).
     monkeypatch.setattr(background, "make_reply", lambda prepared_id: None)  # every job is lost
     monkeypatch.setattr(reply_pickup, "MAX_HOLDS", 3)
-    c = llm_call(fallback_line="Sorry, please call again.")
+    c = llm_call(error_line="Sorry, please call again.")
     c.dial()
     c.speak("hello", partials=False)
     took = hold_until_answered(c)
