@@ -114,6 +114,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# The site's own files (its icon): the admin app this package configures is Django's, so the
+# app-directories finder does not look here.
+STATICFILES_DIRS = [BASE_DIR / "flametree_portal" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed copies made by collectstatic; with DEBUG on, files are served as they are.

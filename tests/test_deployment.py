@@ -110,6 +110,8 @@ def test_the_admin_login_page_gets_its_stylesheets(portal):
     for href in stylesheets:
         css_status, _, css_headers = get(portal + href)
         assert css_status == 200 and css_headers["Content-Type"].startswith("text/css"), href
+    (icon,) = re.findall(r'<link rel="icon" [^>]*href="(/static/[^"]+)"', page)
+    assert get(portal + icon)[0] == 200, icon
 
 
 def test_the_api_docs_load_swagger_ui_from_the_portal(portal):
