@@ -1,4 +1,5 @@
-"""The database drops the web process's connections (a restart, a failover): Twilio's next request is still served."""
+"""The database drops the web process's connections (a restart, a failover): Twilio's requests are still served,
+whether the connection dropped between two requests or in the middle of one."""
 
 import psycopg
 import pytest
@@ -39,4 +40,31 @@ def test_every_webhook_of_a_call_is_served_after_the_database_dropped_the_connec
     call.status("completed")
     session = Session.objects.get(call_sid=call.call_sid)
     assert session.state == "closed"
+    assert [m.role for m in session.messages.order_by("sequence")] == ["agent", "caller", "agent"]
+
+
+def drop_the_connection_before_query(number: int):
+    """A database-level fault: the server ends this process's connection just before its `number`-th query."""
+    queries = {"seen": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        queries["seen"] += 1
+        if queries["seen"] == number:
+            drop_this_process_connection()
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("query", range(1, 13))
+def test_a_gather_action_is_served_when_the_connection_drops_in_the_middle_of_it(running_line, signed_post, query):
+    line = running_line(inbound=True)
+    call = CallDriver(signed_post, line.connection)
+    call.dial()
+
+    with connection.execute_wrapper(drop_the_connection_before_query(query)):
+        call.speak("goodbye", partials=False)
+
+    assert call.said() == ["Thank you for calling. Goodbye!"]
+    session = Session.objects.get(call_sid=call.call_sid)
     assert [m.role for m in session.messages.order_by("sequence")] == ["agent", "caller", "agent"]
