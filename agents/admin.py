@@ -8,72 +8,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import agent_log, lifecycle, spoken_lines
-from .channels import AgentPage, agent_pages, registered
-from .forms import SPOKEN_LINE_FIELDS, AgentForm, AttachmentForm
-from .models import Agent, AgentLogEntry, ChannelAttachment, ScriptedAnswer
-
-STATE_COLOURS = {
-    "stopped": "#6b7280",
-    "starting": "#d97706",
-    "running": "#15803d",
-    "stopping": "#d97706",
-    "offline": "#6b7280",
-    "registering": "#d97706",
-    "live": "#15803d",
-    "error": "#b91c1c",
-    "demo": "#2563eb",
-}
-DEMO_NOTE = "Made-up number, not registered with Twilio: calls work through Test call."
-
-
-def badge(value: str, label: str):
-    return format_html(
-        '<span class="state-badge state-{}" style="color:#fff;background:{};padding:2px 8px;'
-        'border-radius:10px;font-weight:600;">{}</span>',
-        value,
-        STATE_COLOURS.get(value, "#6b7280"),
-        label,
-    )
-
-
-class AttachmentInline(admin.TabularInline):
-    model = ChannelAttachment
-    form = AttachmentForm
-    extra = 0
-    verbose_name = "Twilio connection"
-    verbose_name_plural = "Communication channels"
-    fields = ["channel", "connection", "inbound", "live_state"]
-    readonly_fields = ["channel", "live_state"]
-    autocomplete_fields = []
-    template = "admin/agents/channels_card.html"
-
-    class Media:
-        js = ["agents/channel_picker.js"]
-
-    @admin.display(description="Channel")
-    def channel(self, obj):
-        return "Twilio"
-
-    @admin.display(description="State")
-    def live_state(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        parts = [badge(obj.line_state, obj.get_line_state_display())]
-        if obj.line_state == ChannelAttachment.LineState.LIVE and obj.webhook_url:
-            parts.append(format_html(' <code class="webhook-url">{}</code>', obj.webhook_url))
-        if obj.line_state == ChannelAttachment.LineState.LIVE and not obj.inbound:
-            parts.append(format_html(" {}", "outbound only"))
-        if obj.line_state == ChannelAttachment.LineState.DEMO:
-            parts.append(format_html(' <span class="demo-note">{}</span>', DEMO_NOTE))
-        if obj.line_state == ChannelAttachment.LineState.ERROR and obj.last_error:
-            parts.append(format_html(' <span class="errornote attachment-error">{}</span>', obj.last_error))
-        if obj.agent.state != Agent.State.STOPPED and obj.restart_needed:
-            parts.append(format_html(" {}", badge("starting", "restart needed")))
-        return format_html("{}" * len(parts), *parts)
+from .channels import AgentPage, agent_inlines, agent_pages, registered
+from .forms import SPOKEN_LINE_FIELDS, AgentForm
+from .models import Agent, AgentLogEntry, ScriptedAnswer
+from .state_badge import badge
 
 
 class ScriptedAnswerInline(admin.TabularInline):
@@ -90,7 +31,7 @@ class ScriptedAnswerInline(admin.TabularInline):
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
     form = AgentForm
-    inlines = [AttachmentInline, ScriptedAnswerInline]
+    inlines = [ScriptedAnswerInline]  # after the channels' cards (get_inlines)
     list_display = ["name", "state_badge", "channels", "max_opened_sessions", "open_sessions", "updated_at"]
     search_fields = ["name"]
     actions = ["start_agents", "stop_agents"]
@@ -241,15 +182,20 @@ class AgentAdmin(admin.ModelAdmin):
             lifecycle.stop_agent(agent.id)
         self.message_user(request, f"Stopped {queryset.count()} agent(s).", messages.SUCCESS)
 
+    def get_inlines(self, request, obj):
+        """Every registered channel's card (Communication channels) first, then the agent's own."""
+        return [*agent_inlines(), *super().get_inlines(request, obj)]
+
     def save_formset(self, request, form, formset, change):
-        detached = [a for a in formset.deleted_forms if isinstance(a.instance, ChannelAttachment) and a.instance.pk]
-        for attachment_form in detached:
-            attachment = attachment_form.instance
-            agent_log.warning(
-                attachment.agent_id,
-                f"Detached {attachment.connection.name} ({attachment.connection.phone_number}): "
-                "the number is offline for this agent.",
-            )
+        # A channel's inline may say what detaching one of its lines means (the agent's log keeps it).
+        detached_message = next(
+            (getattr(inline, "detached_message", None) for inline in agent_inlines() if inline.model is formset.model),
+            None,
+        )
+        if detached_message:
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk:
+                    agent_log.warning(deleted.instance.agent_id, detached_message(deleted.instance))
         super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):

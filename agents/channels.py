@@ -2,14 +2,19 @@
 
 agents never imports a channel. A channel (Twilio today) describes itself with a `Channel` and
 calls `register(channel)`; Start/Stop agent run its hooks for the agent's attachments of its
-kind, Stop agent asks it to hang up the calls it closed, and the agent page mounts its pages
-and shows their buttons. A second channel is a new app in INSTALLED_APPS, with no edit here.
+kind, Stop agent asks it to hang up the calls it closed, and the agent page shows its cards
+(admin inlines of its attachments, e.g. the Communication channels card), mounts its pages and
+shows their buttons. A channel's attachment model keeps a foreign key to Agent with
+related_name "attachments" (`channel_kind`, `agent_id`, `line_state`), so agents reaches
+attachments through `agent.attachments` without importing the channel. A second channel is a
+new app in INSTALLED_APPS, with no edit here.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.admin.options import InlineModelAdmin
 from django.http import HttpResponse
 
 
@@ -43,6 +48,9 @@ class Channel:
     # After Stop agent committed: end the calls of the sessions (ids) it closed on this channel.
     hang_up: Callable[[int, list[str]], None]
     agent_pages: tuple[AgentPage, ...] = ()
+    # Its cards on the agent page, before the agent's own inlines. An inline may define
+    # `detached_message(attachment) -> str`: the agent's log then says it when a line is removed.
+    agent_inlines: tuple[type[InlineModelAdmin], ...] = ()
 
 
 _channels: dict[str, Channel] = {}
@@ -74,3 +82,8 @@ def registered() -> list[Channel]:
 def agent_pages() -> list[AgentPage]:
     """Every registered channel's agent pages."""
     return [page for channel in registered() for page in channel.agent_pages]
+
+
+def agent_inlines() -> list[type[InlineModelAdmin]]:
+    """Every registered channel's cards on the agent page (admin inlines)."""
+    return [inline for channel in registered() for inline in channel.agent_inlines]

@@ -1,12 +1,11 @@
-"""Forms of the agent page: the agent itself and its Communication channels card."""
+"""The agent page's form (its channels' cards bring their own forms)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from flametree_portal.secret_input import bind_masked_secret, cleaned_secret
 
 from . import spoken_lines
-from .models import Agent, ChannelAttachment
+from .models import Agent
 
 # The form field of each built-in line the agent may word its own way.
 SPOKEN_LINE_FIELDS = {f"line_{name}": name for name in spoken_lines.LINES}
@@ -93,31 +92,3 @@ class AgentForm(forms.ModelForm):
                     overrides.pop(name, None)
         self.instance.spoken_line_overrides = overrides
         return super().save(commit)
-
-
-def inbound_conflict_message(connection, other_agent_name: str) -> str:
-    return (
-        f"{connection.phone_number} ({connection.name}) already answers inbound calls for agent "
-        f"“{other_agent_name}”. One agent handles inbound calls per connection: create a separate "
-        "connection with its own phone number for this agent, or turn Inbound off here."
-    )
-
-
-class AttachmentForm(forms.ModelForm):
-    class Meta:
-        model = ChannelAttachment
-        fields = ["connection", "inbound"]
-
-    def clean(self):
-        data = super().clean()
-        connection, inbound = data.get("connection"), data.get("inbound")
-        if connection and inbound:
-            taken = (
-                ChannelAttachment.objects.filter(connection=connection, inbound=True)
-                .exclude(agent_id=self.instance.agent_id)
-                .select_related("agent")
-                .first()
-            )
-            if taken:
-                raise ValidationError(inbound_conflict_message(connection, taken.agent.name))
-        return data

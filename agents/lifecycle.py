@@ -8,7 +8,7 @@ from django.utils import timezone
 from sessions_app.models import Session
 
 from . import agent_log, channels
-from .models import Agent, ChannelAttachment
+from .models import Agent
 
 
 def start_agent(agent_id: int) -> list[str]:
@@ -35,9 +35,8 @@ def start_agent(agent_id: int) -> list[str]:
 
 def settle_started(agent_id: int) -> None:
     """Starting → running once no attachment is still registering."""
-    if not ChannelAttachment.objects.filter(
-        agent_id=agent_id, line_state=ChannelAttachment.LineState.REGISTERING
-    ).exists():
+    # Through the attachments' related name: the attachment model belongs to its channel.
+    if not Agent.objects.filter(pk=agent_id, attachments__line_state="registering").exists():
         Agent.objects.filter(pk=agent_id, state=Agent.State.STARTING).update(state=Agent.State.RUNNING)
 
 

@@ -82,9 +82,9 @@ class Line:
         from django.test import Client
         from django.utils import timezone
 
-        from agents.models import Agent, ChannelAttachment
+        from agents.models import Agent
         from channels_twilio import snapshot
-        from channels_twilio.models import TwilioConnection
+        from channels_twilio.models import ChannelAttachment, TwilioConnection
 
         token = secrets.token_hex(16)
         self.connection = TwilioConnection.objects.create(

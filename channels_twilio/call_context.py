@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from agents.models import ChannelAttachment
 from sessions_app.models import Session
 
-from .models import TwilioConnection
+from .models import ChannelAttachment, TwilioConnection
 
 
 @dataclass

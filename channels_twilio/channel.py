@@ -1,4 +1,4 @@
-"""The Twilio channel as agents sees it: its Start/Stop hooks and its pages on the agent page.
+"""The Twilio channel as agents sees it: its Start/Stop hooks, its card and its pages on the agent page.
 
 Registered with agents' channel registry by ChannelsTwilioConfig.ready().
 """
@@ -6,6 +6,7 @@ Registered with agents' channel registry by ChannelsTwilioConfig.ready().
 from agents.channels import AgentPage, Channel
 
 from . import line_start_stop
+from .agent_card import AttachmentInline
 from .place_call_page import place_call_page
 from .test_call_page import test_call_action, test_call_page
 
@@ -15,6 +16,7 @@ TWILIO = Channel(
     start=line_start_stop.start,
     stop=line_start_stop.stop,
     hang_up=line_start_stop.hang_up,
+    agent_inlines=(AttachmentInline,),
     # URL names keep the agents_agent_ prefix of the agent admin's own pages: they live under it.
     agent_pages=(
         AgentPage("<int:agent_id>/test-call/", "agents_agent_test_call", test_call_page, "Test call", "test-call"),

@@ -1,8 +1,9 @@
-"""The Twilio connection: the credentials and number an agent answers calls on."""
+"""The Twilio connection (credentials and number) and the agent's Twilio line attached to it."""
 
 import uuid
 
 from django.db import models
+from django.db.models import Q
 
 from flametree_portal.encrypted_fields import EncryptedTextField
 from flametree_portal.masking import mask_secret
@@ -141,3 +142,69 @@ class WebhookRefusals(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} refused {self.webhook} request(s)"
+
+
+class ChannelAttachment(models.Model):
+    """The agent's Twilio line: a connection attached to an agent, its Inbound switch and running snapshot."""
+
+    class LineState(models.TextChoices):
+        OFFLINE = "offline", "Offline"
+        REGISTERING = "registering", "Registering"
+        LIVE = "live", "Live"
+        ERROR = "error", "Error"
+        # A made-up line (bootstrap_demo's): its webhooks answer the Test call page, Twilio never hears of it.
+        DEMO = "demo", "Demo line"
+
+    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="attachments")
+    channel_kind = models.CharField(max_length=20, default="twilio", editable=False)
+    connection = models.ForeignKey(TwilioConnection, on_delete=models.CASCADE, related_name="attachments")
+    inbound = models.BooleanField(
+        "Inbound", default=False, help_text="Answer incoming calls to this number. Off: outbound calls only."
+    )
+
+    # The running snapshot: the connection's settings copied at Start agent. Webhooks and
+    # outbound calls read these, never the live form, so edits wait for a restart.
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    snapshot_auth_token = EncryptedTextField(blank=True, editable=False)
+    snapshot_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The connection the snapshot was taken from: its webhook key is in the URLs registered on
+    # Twilio, so the line stays on it even if the attachment is switched to another connection.
+    snapshot_connection = models.ForeignKey(
+        TwilioConnection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="running_lines",
+    )
+    line_state = models.CharField(max_length=12, choices=LineState.choices, default=LineState.OFFLINE, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    webhook_url = models.URLField(blank=True, editable=False)
+    registered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the one registration task that claimed this snapshot, so a redelivered or
+    # doubled task does not register the number twice.
+    registration_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "communication channel"
+        verbose_name_plural = "Communication channels"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "connection"], name="attachment_once_per_agent"),
+            models.UniqueConstraint(
+                fields=["connection"], condition=Q(inbound=True), name="one_inbound_agent_per_connection"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Twilio: {self.connection.name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.snapshot is not None
+
+    @property
+    def restart_needed(self) -> bool:
+        """The connection was edited, or another one picked, after the agent took its snapshot."""
+        if not self.snapshot_taken_at:
+            return False
+        return self.connection_id != self.snapshot_connection_id or self.connection.updated_at > self.snapshot_taken_at

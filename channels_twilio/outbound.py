@@ -25,12 +25,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents import agent_log, session_limit
-from agents.models import Agent, ChannelAttachment
+from agents.models import Agent
 from flametree_portal.task_queue import QUEUE_DOWN, enqueue
 from sessions_app import services
 from sessions_app.models import Session
 
 from . import leases, reconciliation, twilio_rest, webhook_urls
+from .models import ChannelAttachment
 from .snapshot import access_from_snapshot
 from .validators import validate_e164
 

@@ -14,12 +14,12 @@ import logging
 from django.utils import timezone
 
 from agents import agent_log
-from agents.models import ChannelAttachment
 from flametree_portal.task_queue import enqueue
 from sessions_app import services
 from sessions_app.models import Session
 
 from . import leases
+from .models import ChannelAttachment
 from .outbound import STUCK_DIALING_AFTER
 
 logger = logging.getLogger(__name__)

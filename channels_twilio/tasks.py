@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from agents import agent_log
 from agents.lifecycle import settle_started
-from agents.models import ChannelAttachment
 from sessions_app.models import Session
 
 from . import leases, outbound, reconciliation, recovery, registration, snapshot, twilio_rest, webhook_urls
+from .models import ChannelAttachment
 
 logger = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ class Session(models.Model):
         "channels_twilio.TwilioConnection", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     attachment = models.ForeignKey(
-        "agents.ChannelAttachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+        "channels_twilio.ChannelAttachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     call_sid = models.CharField("Call SID", max_length=64, null=True, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices)

@@ -10,8 +10,8 @@ from django.conf import settings
 from twilio.request_validator import RequestValidator
 
 from agents import lifecycle
-from agents.models import Agent, ChannelAttachment
-from channels_twilio.models import TwilioConnection
+from agents.models import Agent
+from channels_twilio.models import ChannelAttachment, TwilioConnection
 
 pytest_plugins = ["tests.twilio_standin.pytest_plugin", "tests.worker"]
 

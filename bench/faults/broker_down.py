@@ -84,7 +84,7 @@ class BrokerDown:
 
     def settled(self) -> bool:
         """The Start agent's line went live after Redis came back."""
-        from agents.models import ChannelAttachment
+        from channels_twilio.models import ChannelAttachment
 
         return self.testbed.attachment("start").line_state == ChannelAttachment.LineState.LIVE
 

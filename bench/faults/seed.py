@@ -36,9 +36,9 @@ def seed(llm_base_url: str) -> Seeded:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from agents.models import Agent, ChannelAttachment, ScriptedAnswer
+    from agents.models import Agent, ScriptedAnswer
     from channels_twilio.management.commands.bootstrap_demo import DEMO_ANSWERS
-    from channels_twilio.models import TwilioConnection
+    from channels_twilio.models import ChannelAttachment, TwilioConnection
 
     password = secrets.token_urlsafe(18)
     admin = get_user_model().objects.create_superuser("faults-admin", "faults@example.com", password)

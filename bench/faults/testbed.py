@@ -31,7 +31,7 @@ class Testbed:
         return Phone(self.seeded.agents[role], self.deployment.base_url, tally, twilio=self.twilio, **options)
 
     def attachment(self, role: str):
-        from agents.models import ChannelAttachment
+        from channels_twilio.models import ChannelAttachment
 
         return ChannelAttachment.objects.select_related("snapshot_connection").get(agent_id=self.seeded.agents[role])
 

@@ -16,10 +16,10 @@ def main() -> None:
     from django.conf import settings
     from django.utils import timezone
 
-    from agents.models import Agent, ChannelAttachment, ScriptedAnswer
+    from agents.models import Agent, ScriptedAnswer
     from channels_twilio import snapshot, webhook_urls
     from channels_twilio.management.commands.bootstrap_demo import DEMO_ANSWERS
-    from channels_twilio.models import TwilioConnection
+    from channels_twilio.models import ChannelAttachment, TwilioConnection
 
     agent = Agent.objects.create(
         name="Bench agent",

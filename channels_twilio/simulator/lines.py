@@ -7,10 +7,11 @@ check against; the Auth Token never leaves this process (not in the call state, 
 from django.conf import settings
 from django.db import transaction
 
-from agents.models import Agent, ChannelAttachment
+from agents.models import Agent
 from sessions_app.models import Session
 
 from .. import outbound, webhook_urls
+from ..models import ChannelAttachment
 from .call import INBOUND_STATUS_EVENTS, OUTBOUND_STATUS_EVENTS, CallState
 from .drivers import Delivery, SyncDriver
 

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from agents import lifecycle
-from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from agents.models import Agent, AgentLogEntry
+from channels_twilio.models import ChannelAttachment
 from tests.agents.agent_form import agent_page_post
 
 

@@ -4,7 +4,8 @@ three-dot menu > Show Logs > the Twilio tab."""
 
 import pytest
 
-from agents.models import Agent, ChannelAttachment
+from agents.models import Agent
+from channels_twilio.models import ChannelAttachment
 from tests.browser.journey import step
 from tests.conftest import new_account_sid, new_auth_token
 

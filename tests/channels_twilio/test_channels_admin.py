@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from agents.models import AgentLogEntry, ChannelAttachment
-from channels_twilio.models import TwilioConnection
+from agents.models import AgentLogEntry
+from channels_twilio.models import ChannelAttachment, TwilioConnection
 from flametree_portal.masking import MASK_CHAR, mask_secret
 from tests.conftest import new_account_sid, new_auth_token
 

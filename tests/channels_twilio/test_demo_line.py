@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agents import lifecycle
-from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from agents.models import Agent, AgentLogEntry
 from channels_twilio.management.commands.bootstrap_demo import DEMO_ACCOUNT_SID, DEMO_LINE_NAME
-from channels_twilio.models import TwilioConnection
+from channels_twilio.models import ChannelAttachment, TwilioConnection
 from tests.call_driver import CallDriver
 
 pytestmark = pytest.mark.django_db

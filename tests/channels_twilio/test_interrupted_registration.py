@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from agents import lifecycle
-from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from agents.models import Agent, AgentLogEntry
 from channels_twilio import leases
+from channels_twilio.models import ChannelAttachment
 from channels_twilio.tasks import register_number, resume_registrations
 
 

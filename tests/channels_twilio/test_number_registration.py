@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from agents import lifecycle
-from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from agents.models import Agent, AgentLogEntry
+from channels_twilio.models import ChannelAttachment
 from channels_twilio.tasks import register_number
 
 BASE = "https://portal.example.test"

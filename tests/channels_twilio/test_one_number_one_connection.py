@@ -8,9 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db import connection as db
 from django.urls import reverse
 
-from agents.models import ChannelAttachment
 from channels_twilio.forms import TwilioConnectionForm
-from channels_twilio.models import TwilioConnection
+from channels_twilio.models import ChannelAttachment, TwilioConnection
 from flametree_portal.encrypted_fields import secret_box
 from tests.conftest import new_account_sid, new_auth_token
 

@@ -7,8 +7,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import CommandError, call_command
 from django.db import connection as db
 
-from agents.models import Agent, ChannelAttachment
-from channels_twilio.models import TwilioConnection
+from agents.models import Agent
+from channels_twilio.models import ChannelAttachment, TwilioConnection
 from flametree_portal.encrypted_fields import UndecryptableSecret, _fernet_for, secret_box
 from tests.conftest import new_auth_token
 
@@ -146,7 +146,7 @@ def test_rotation_reencrypts_every_secret_with_the_new_first_key(secrets_under_o
     report = out.getvalue()
     assert "channels_twilio.TwilioConnection.auth_token: 5 value(s) re-encrypted" in report
     assert "agents.Agent.llm_api_key: 1 value(s) re-encrypted" in report
-    assert "agents.ChannelAttachment.snapshot_auth_token: 1 value(s) re-encrypted" in report
+    assert "channels_twilio.ChannelAttachment.snapshot_auth_token: 1 value(s) re-encrypted" in report
     for plaintext, stored in all_stored(connections, agent, attachment):
         assert plaintext not in report and stored not in report
 

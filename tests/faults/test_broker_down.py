@@ -9,8 +9,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agents import lifecycle
-from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from agents.models import Agent, AgentLogEntry
 from channels_twilio import outbound
+from channels_twilio.models import ChannelAttachment
 from sessions_app.models import Session
 from tests.api_clients import token_client, user_allowed_to
 from tests.faults.own_redis import OwnRedis, celery_publishing_to

@@ -15,8 +15,9 @@ import pytest
 from django.utils import timezone
 
 from agents import lifecycle
-from agents.models import Agent, AgentLogEntry, ChannelAttachment
+from agents.models import Agent, AgentLogEntry
 from channels_twilio import leases, outbound
+from channels_twilio.models import ChannelAttachment
 from channels_twilio.tasks import resume_dials, resume_registrations
 from flametree_portal.celery import app as celery_app
 from sessions_app.models import Session

@@ -2,8 +2,8 @@
 whatever is edited or swapped meanwhile."""
 
 from agents import lifecycle
-from agents.models import ChannelAttachment
 from channels_twilio import webhook_urls
+from channels_twilio.models import ChannelAttachment
 from sessions_app.models import Session
 from tests.call_driver import CallDriver
 from tests.conftest import new_auth_token

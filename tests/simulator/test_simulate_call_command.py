@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from agents.models import Agent, ChannelAttachment
+from agents.models import Agent
+from channels_twilio.models import ChannelAttachment
 from sessions_app.models import Session
 from tests.outbound.callee import dial_requests
 

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand
 from django.urls import reverse
 
 from agents import lifecycle
-from agents.models import Agent, ChannelAttachment, ScriptedAnswer
-from channels_twilio.models import TwilioConnection
+from agents.models import Agent, ScriptedAnswer
+from channels_twilio.models import ChannelAttachment, TwilioConnection
 
 PORTAL_URL = "http://127.0.0.1:8000"
 
