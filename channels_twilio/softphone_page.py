@@ -33,7 +33,7 @@ def _agent_for(model_admin, request, agent_id: int) -> Agent:
     return agent
 
 
-def test_call_page(model_admin, request, agent_id: int) -> TemplateResponse:
+def softphone_page(model_admin, request, agent_id: int) -> TemplateResponse:
     agent = _agent_for(model_admin, request, agent_id)
     line, problem = None, ""
     try:
@@ -53,7 +53,7 @@ def test_call_page(model_admin, request, agent_id: int) -> TemplateResponse:
     return TemplateResponse(request, "admin/channels_twilio/test_call.html", context)
 
 
-def test_call_action(model_admin, request, agent_id: int, action: str) -> JsonResponse:
+def softphone_action(model_admin, request, agent_id: int, action: str) -> JsonResponse:
     """One step of the call (start, say, silence, hangup): the events it produced, as JSON."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
