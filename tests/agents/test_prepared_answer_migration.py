@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from agents.prepared_answers.models import PreparedAnswer
+from tests.migrations import migrate
 
 # The schema just before the move.
 BEFORE_THE_MOVE = [("sessions_app", "0006_session_twilio_checked_at"), ("agents", "0003_agent_spoken_lines")]
@@ -23,14 +23,6 @@ FIELDS = [
     "created_at",
     "matched_at",
 ]
-
-
-def migrate(targets):
-    """Migrate to `targets` (None: every app's latest); returns the apps of that state."""
-    executor = MigrationExecutor(connection)  # a fresh one: it reads what is applied now
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from agents.models import Agent
 from agents.prepared_answers.models import PreparedAnswer
 from channels_twilio.models import ChannelAttachment, TwilioConnection
 from sessions_app.models import Message, Session
+from tests.migrations import migrate
 
 # The schema just before the move.
 BEFORE_THE_MOVE = [
@@ -46,14 +46,6 @@ MESSAGE_FIELDS = ["id", "session_id", "sequence", "role", "text", "key"]
 ANSWER_FIELDS = ["id", "session_id", "turn", "heard", "reply", "ready", "matched_at"]
 SNAPSHOT_TOKEN = "f" * 32
 STARTED_AT = datetime(2026, 11, 30, 2, 30, 15, 123456, tzinfo=UTC)
-
-
-def migrate(targets):
-    """Migrate to `targets` (None: every app's latest); returns the apps of that state."""
-    executor = MigrationExecutor(connection)  # a fresh one: it reads what is applied now
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
