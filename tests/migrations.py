@@ -10,3 +10,9 @@ def migrate(targets):
     targets = targets or executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+def table_names() -> set[str]:
+    """The tables the database holds now."""
+    with connection.cursor() as cursor:
+        return set(connection.introspection.table_names(cursor))

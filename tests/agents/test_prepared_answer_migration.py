@@ -4,10 +4,10 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from agents.prepared_answers.models import PreparedAnswer
-from tests.migrations import migrate
+from tests.migrations import migrate, table_names
 
 # The schema just before the move.
 BEFORE_THE_MOVE = [("sessions_app", "0006_session_twilio_checked_at"), ("agents", "0003_agent_spoken_lines")]
@@ -62,11 +62,6 @@ def prepared_rows(old_apps) -> list[dict]:
             matched_at=matched_at,
         )
     return list(Answer.objects.order_by("id").values(*FIELDS))
-
-
-def table_names() -> set[str]:
-    with connection.cursor() as cursor:
-        return set(connection.introspection.table_names(cursor))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,7 +17,7 @@ from agents.models import Agent
 from agents.prepared_answers.models import PreparedAnswer
 from channels_twilio.models import ChannelAttachment, TwilioConnection
 from sessions_app.models import Message, Session
-from tests.migrations import migrate
+from tests.migrations import migrate, table_names
 
 # The schema just before the move.
 BEFORE_THE_MOVE = [
@@ -63,11 +63,6 @@ def stored_token(table: str, pk: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT snapshot_auth_token FROM {connection.ops.quote_name(table)} WHERE id = %s", [pk])  # noqa: S608
         return cursor.fetchone()[0]
-
-
-def table_names() -> set[str]:
-    with connection.cursor() as cursor:
-        return set(connection.introspection.table_names(cursor))
 
 
 def fill_old_schema(old_apps) -> dict:
