@@ -40,7 +40,11 @@ def _take_pending(key: tuple[str, str]) -> int:
 
 
 def note(connection: TwilioConnection, webhook: str, agent_id: int | None) -> None:
-    """Count one refused request; log a summary if the last one is more than an hour old."""
+    """Count one refused request; log a summary if the last one is more than an hour old.
+
+    The summary goes to `agent_id`'s log, or (for a request that names no call) to the first
+    agent the connection is attached to — looked up only when this process writes its count.
+    """
     refused_here = _take_pending((str(connection.webhook_key), webhook))
     if not refused_here:
         return
@@ -53,7 +57,10 @@ def note(connection: TwilioConnection, webhook: str, agent_id: int | None) -> No
         except IntegrityError:  # a concurrent refusal created it first
             row.update(count=F("count") + refused_here, last_at=now)
     if agent_id is None:
-        return
+        attachment = connection.attachments.first()
+        if attachment is None:
+            return
+        agent_id = attachment.agent_id
     due = row.filter(Q(logged_at__isnull=True) | Q(logged_at__lt=now - SUMMARY_EVERY))
     counts = due.values_list("count", "logged_count").first()
     if counts is None or not due.filter(logged_count=counts[1]).update(logged_at=now, logged_count=counts[0]):

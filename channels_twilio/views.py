@@ -43,11 +43,7 @@ class TwilioWebhook(APIView):
         super().initial(request, *args, **kwargs)
 
     def permission_denied(self, request, message=None, code=None):
-        agent_id = self.call_context.agent_id
-        if agent_id is None and self.call_context.connection is not None:
-            attachment = self.call_context.connection.attachments.first()
-            agent_id = attachment.agent_id if attachment else None
-        refusals.note(self.call_context.connection, self.webhook_name, agent_id)
+        refusals.note(self.call_context.connection, self.webhook_name, self.call_context.agent_id)
         raise PermissionDenied(SignedByTwilio.message)
 
     def handle_exception(self, exc):
