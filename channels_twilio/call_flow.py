@@ -17,7 +17,6 @@ from sessions_app.models import Message, Session
 
 from . import twiml, webhook_urls
 from .call_context import CallContext
-from .catalog import voice_language
 from .webhook_input import CallFields, PartialSpeech
 
 logger = logging.getLogger(__name__)
@@ -87,8 +86,7 @@ def offline_apology(ctx: CallContext) -> VoiceResponse:
     if ctx.attachment is not None:
         voice, language = ctx.snapshot["voice"], ctx.snapshot["language"]
     elif ctx.connection is not None:
-        voice = ctx.connection.effective_voice
-        language = voice_language(voice) or "en-US"
+        voice, language = ctx.connection.effective_voice, ctx.connection.effective_language
     else:
         return twiml.offline_apology()
     agent = _agent_of_line(ctx)

@@ -117,6 +117,11 @@ class TwilioConnection(models.Model):
         return self.voice_model or catalog.DEFAULT_VOICE
 
     @property
+    def effective_language(self) -> str:
+        """The language its voice speaks (BCP-47): what the caller hears and is understood in."""
+        return catalog.voice_language(self.effective_voice) or "en-US"
+
+    @property
     def effective_speech_model(self) -> str:
         return self.speech_model or catalog.DEFAULT_SPEECH_MODEL
 

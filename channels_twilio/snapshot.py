@@ -2,7 +2,6 @@
 
 from dataclasses import replace
 
-from .catalog import voice_language
 from .models import TwilioConnection
 from .twilio_rest import TwilioAccess
 
@@ -15,7 +14,7 @@ def settings_of(connection: TwilioConnection) -> dict:
         "account_sid": connection.account_sid,
         "phone_number": connection.phone_number,
         "voice": voice,
-        "language": voice_language(voice) or "en-US",
+        "language": connection.effective_language,
         "speech_model": connection.effective_speech_model,
         "region": connection.region,
         "edge": connection.edge,
